@@ -1,0 +1,28 @@
+import type { ResponseFact } from "../api-definition.ts";
+import { asObject, asString } from "../json.ts";
+import { anthropicUsage } from "./usage.ts";
+
+/** Audit facts from a blocking Messages response body. */
+export function messagesBlockingFacts(body: unknown): ResponseFact[] {
+  const message = asObject(body);
+  if (!message) return [];
+  const facts: ResponseFact[] = [];
+  const usage = anthropicUsage(message.usage);
+  if (usage) facts.push({ kind: "usage", tokens: usage });
+  const content = Array.isArray(message.content) ? message.content : [];
+  for (const item of content) {
+    const block = asObject(item);
+    if (block?.type === "tool_use") {
+      facts.push({
+        kind: "tool-call",
+        name: asString(block.name) ?? "",
+        callId: asString(block.id) ?? "",
+        args: JSON.stringify(block.input ?? {}),
+      });
+    } else if (block?.type === "thinking" && typeof block.thinking === "string" && block.thinking) {
+      facts.push({ kind: "thought", text: block.thinking });
+    }
+  }
+  if (message.type === "message") facts.push({ kind: "completed" });
+  return facts;
+}

@@ -1,0 +1,113 @@
+import type { SseEvent } from "../../sse/event.ts";
+import type { Transducer } from "../../transducer/transducer.ts";
+import type { ResponseFact } from "../api-definition.ts";
+import { argsText, asNumber, asObject, asString, parseJsonSafe } from "../json.ts";
+import { anthropicUsage } from "./usage.ts";
+
+interface OpenBlock {
+  readonly type: "tool_use" | "thinking";
+  readonly id: string;
+  readonly name: string;
+  /** Tool input JSON fragments, or thinking text, in arrival order. */
+  text: string;
+  /** Input given whole in content_block_start (no deltas followed). */
+  readonly initialInput: string | undefined;
+}
+
+export interface MessagesObserverState {
+  readonly blocks: Map<number, OpenBlock>;
+}
+
+const NONE: readonly ResponseFact[] = [];
+
+/**
+ * Observes an Anthropic Messages stream for the audit: usage from message_start and
+ * message_delta, client tool calls and thinking per content block, errors and the end marker.
+ * Unknown event types are ignored (they still reach the client: this only observes).
+ */
+export const messagesObserver: Transducer<MessagesObserverState, SseEvent, ResponseFact> = {
+  init: () => ({ blocks: new Map() }),
+  step(state, event) {
+    switch (event.event) {
+      case "ping":
+      case undefined:
+        return [state, NONE];
+      case "content_block_delta":
+        return [state, onDelta(state, event.data)];
+      case "content_block_start":
+        return [state, onBlockStart(state, event.data)];
+      case "content_block_stop":
+        return [state, onBlockStop(state, event.data)];
+      case "message_start": {
+        const usage = anthropicUsage(asObject(asObject(parseJsonSafe(event.data))?.message)?.usage);
+        return [state, usage ? [{ kind: "usage", tokens: usage }] : NONE];
+      }
+      case "message_delta": {
+        const usage = anthropicUsage(asObject(parseJsonSafe(event.data))?.usage);
+        return [state, usage ? [{ kind: "usage", tokens: usage }] : NONE];
+      }
+      case "message_stop":
+        return [state, [{ kind: "completed" }]];
+      case "error":
+        return [state, [{ kind: "error", detail: errorDetail(event.data) }]];
+      default:
+        return [state, NONE];
+    }
+  },
+  flush: () => NONE,
+};
+
+function onBlockStart(state: MessagesObserverState, data: string): readonly ResponseFact[] {
+  const payload = asObject(parseJsonSafe(data));
+  const index = asNumber(payload?.index);
+  const block = asObject(payload?.content_block);
+  if (index === undefined || !block) return NONE;
+  if (block.type === "tool_use") {
+    const input = asObject(block.input);
+    state.blocks.set(index, {
+      type: "tool_use",
+      id: asString(block.id) ?? "",
+      name: asString(block.name) ?? "",
+      text: "",
+      initialInput: input && Object.keys(input).length > 0 ? JSON.stringify(input) : undefined,
+    });
+  } else if (block.type === "thinking") {
+    state.blocks.set(index, {
+      type: "thinking",
+      id: "",
+      name: "",
+      text: asString(block.thinking) ?? "",
+      initialInput: undefined,
+    });
+  }
+  return NONE;
+}
+
+function onDelta(state: MessagesObserverState, data: string): readonly ResponseFact[] {
+  if (state.blocks.size === 0) return NONE; // text deltas need no parsing
+  const payload = asObject(parseJsonSafe(data));
+  const index = asNumber(payload?.index);
+  const open = index === undefined ? undefined : state.blocks.get(index);
+  const delta = asObject(payload?.delta);
+  if (!open || !delta) return NONE;
+  if (delta.type === "input_json_delta") open.text += asString(delta.partial_json) ?? "";
+  else if (delta.type === "thinking_delta") open.text += asString(delta.thinking) ?? "";
+  return NONE;
+}
+
+function onBlockStop(state: MessagesObserverState, data: string): readonly ResponseFact[] {
+  if (state.blocks.size === 0) return NONE;
+  const index = asNumber(asObject(parseJsonSafe(data))?.index);
+  const open = index === undefined ? undefined : state.blocks.get(index);
+  if (!open || index === undefined) return NONE;
+  state.blocks.delete(index);
+  if (open.type === "thinking") return open.text ? [{ kind: "thought", text: open.text }] : NONE;
+  return [{ kind: "tool-call", name: open.name, callId: open.id, args: open.text ? open.text : argsText(open.initialInput) }];
+}
+
+function errorDetail(data: string): string {
+  const error = asObject(asObject(parseJsonSafe(data))?.error);
+  const type = asString(error?.type) ?? "error";
+  const message = asString(error?.message);
+  return message ? `${type}: ${message}` : type;
+}

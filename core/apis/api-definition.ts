@@ -1,0 +1,58 @@
+import type { ErrorRenderer } from "../errors.ts";
+import type { JsonObject } from "../http/body.ts";
+import type { ApiName, TokenUsage } from "../ports/recorder.ts";
+import type { SseEvent } from "../sse/event.ts";
+import type { Transducer } from "../transducer/transducer.ts";
+
+/** What the bridge reads from a client request before forwarding it. */
+export interface RequestFacts {
+  readonly model: string;
+  readonly stream: boolean;
+  /** The last user turn's text, for the audit. */
+  readonly prompts: readonly string[];
+}
+
+/** What the audit learns from a response: emitted by stream transducers and blocking parsers. */
+export type ResponseFact =
+  /** Replaces the named counts of the current turn (providers report cumulative numbers). */
+  | { readonly kind: "usage"; readonly tokens: Partial<TokenUsage> }
+  | { readonly kind: "tool-call"; readonly name: string; readonly callId: string; readonly args: string }
+  | { readonly kind: "thought"; readonly text: string }
+  /** The provider reported an error inside a 200 response (mid-stream error event). */
+  | { readonly kind: "error"; readonly detail: string }
+  /** The provider's own end-of-response marker arrived (message_stop, [DONE], response.completed). */
+  | { readonly kind: "completed" };
+
+/** A request body the bridge changed, and how the response stream must be adjusted to match. */
+export interface PreparedRequest {
+  readonly body: string;
+  /** Set when the client must not see parts of the stream the bridge asked for. */
+  readonly rewrite: Transducer<unknown, SseEvent, string> | null;
+}
+
+export interface ClientInfo {
+  readonly client: string;
+  readonly sessionId: string | null;
+}
+
+/**
+ * The contract every intercepted API folder implements (`core/apis/<api>/index.ts`). Generic code
+ * never checks provider names: everything provider-specific is reached through this.
+ */
+export interface ApiDefinition {
+  readonly name: ApiName;
+  /** Reads the fields the bridge needs; a string is a client error message (400). */
+  inspect(body: JsonObject): RequestFacts | string;
+  /** Edits the bridge owns on the raw body (e.g. always asking for usage); null: forward as sent. */
+  prepare(raw: string, body: JsonObject, facts: RequestFacts): PreparedRequest | null;
+  /** Observes a streamed response for the audit; never changes what the client gets. */
+  readonly observer: Transducer<unknown, SseEvent, ResponseFact>;
+  /** Audit facts from a blocking JSON response. */
+  blockingFacts(body: unknown): ResponseFact[];
+  readonly renderError: ErrorRenderer;
+  /** An in-band error event for a stream that broke after its first byte. */
+  streamError(message: string): string;
+  /** Bytes sent to keep a silent stream alive. */
+  readonly keepAlive: string;
+  detectClient(headers: Headers): ClientInfo;
+}

@@ -1,0 +1,109 @@
+import { renderOpenAIError } from "./apis/openai-shared/errors.ts";
+import type { BridgeConfig, BridgePorts } from "./config.ts";
+import { type GatewayError, gatewayError } from "./errors.ts";
+import { extractCredential, HOP_COUNT_HEADER, REQUEST_ID_HEADER } from "./http/headers.ts";
+import { silentLogger } from "./ports/logger.ts";
+import type { ProviderProfile } from "./providers/provider-profile.ts";
+import type { ProxyContext } from "./proxy/context.ts";
+import { intercept } from "./proxy/intercept.ts";
+import { passthrough } from "./proxy/passthrough.ts";
+import { errorResponse } from "./proxy/respond.ts";
+import { createRouter } from "./router.ts";
+
+export interface Bridge {
+  /** The whole bridge as a Fetch handler: mount it on any runtime's server. */
+  handle(request: Request): Promise<Response>;
+  /** Stops taking new proxied requests (503); in-flight ones continue. */
+  drain(): void;
+  /** Ends every in-flight exchange now (in-band error for streams); for the end of a shutdown. */
+  abortAll(): void;
+  /** Exchanges with the upstream still open. */
+  readonly inFlight: number;
+}
+
+/** Query parameters some clients use for keys; refused so the key never lands in access logs. */
+const QUERY_CREDENTIALS = ["api_key", "key", "access_token"];
+
+export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
+  const route = createRouter(config);
+  const logger = ports.logger ?? silentLogger;
+  const active = new Set<() => void>();
+  let draining = false;
+
+  const track = (abort: () => void): (() => void) => {
+    active.add(abort);
+    return () => active.delete(abort);
+  };
+
+  async function handle(request: Request): Promise<Response> {
+    const requestId = ports.ids.interceptionId();
+    const url = new URL(request.url);
+    const target = route(request.method, url.pathname);
+    if (target.kind === "health") {
+      return Response.json({ status: draining ? "draining" : "ok" }, { headers: { [REQUEST_ID_HEADER]: requestId } });
+    }
+    if (target.kind === "not-found") {
+      return errorResponse(gatewayError("not_found", "Not found."), renderOpenAIError, requestId);
+    }
+    const { profile } = target;
+    const fail = (error: GatewayError): Response => errorResponse(error, profile.renderError, requestId);
+    if (target.match === null) return fail(gatewayError("not_found", `No route for ${request.method} ${target.path}.`));
+    if (QUERY_CREDENTIALS.some((name) => url.searchParams.has(name))) {
+      return fail(gatewayError("invalid_request", "Credentials are not accepted in the query string."));
+    }
+    const hops = Number(request.headers.get(HOP_COUNT_HEADER) ?? "0") || 0;
+    if (hops >= config.limits.maxHops) return fail(gatewayError("loop_detected", "Request loop detected."));
+    if (draining) return fail(gatewayError("unavailable", "The bridge is shutting down."));
+
+    const credential = extractCredential(request.headers);
+    if (credential === null) return fail(gatewayError("authentication", "Invalid or missing API key."));
+    let principal: Awaited<ReturnType<typeof ports.auth.authenticate>>;
+    try {
+      principal = await ports.auth.authenticate(credential);
+    } catch {
+      logger.error("auth store unavailable", { requestId });
+      return fail(gatewayError("unavailable", "Authentication is temporarily unavailable."));
+    }
+    if (principal === null) return fail(gatewayError("authentication", "Invalid or missing API key."));
+
+    const context: ProxyContext = {
+      config,
+      ports,
+      logger,
+      requestId,
+      request,
+      url,
+      provider: target.provider,
+      profile,
+      path: target.path,
+      principal,
+      hops,
+      track,
+    };
+    try {
+      return target.match.kind === "intercept" ? await intercept(context, target.match.api) : await passthrough(context);
+    } catch (error) {
+      logger.error("unexpected failure", { requestId, error: describe(error) });
+      return fail(gatewayError("api_error", "Internal error."));
+    }
+  }
+
+  return {
+    handle,
+    drain() {
+      draining = true;
+    },
+    abortAll() {
+      for (const abort of [...active]) abort();
+    },
+    get inFlight() {
+      return active.size;
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+export type { ProviderProfile };

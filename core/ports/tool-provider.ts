@@ -1,0 +1,59 @@
+import type { Principal } from "./auth.ts";
+
+/** A tool offered by a configured tool server (MCP), before injection renames it. */
+export interface ToolDefinition {
+  readonly server: string;
+  readonly name: string;
+  readonly description: string;
+  readonly inputSchema: Readonly<Record<string, unknown>>;
+}
+
+export type ToolResultContent =
+  | { readonly type: "text"; readonly text: string }
+  | { readonly type: "image"; readonly data: string; readonly mimeType: string }
+  | { readonly type: "other"; readonly description: string };
+
+export interface ToolResult {
+  readonly content: readonly ToolResultContent[];
+  readonly isError: boolean;
+}
+
+/**
+ * Lists and runs tools on the user's behalf. `listTools` returns a stable order so identical
+ * requests produce identical upstream bodies. `callTool` honours the signal (timeouts, disconnects).
+ */
+export interface ToolProvider {
+  listTools(principal: Principal): Promise<readonly ToolDefinition[]>;
+  callTool(
+    principal: Principal,
+    server: string,
+    name: string,
+    args: unknown,
+    signal: AbortSignal,
+  ): Promise<ToolResult>;
+}
+
+/** No tools: the default when no MCP servers are configured. */
+export const noTools: ToolProvider = {
+  async listTools() {
+    return [];
+  },
+  async callTool(_principal, server, name) {
+    throw new Error(`no tool ${server}/${name}`);
+  },
+};
+
+export class MemoryToolProvider implements ToolProvider {
+  readonly tools: ToolDefinition[];
+  readonly handler: (server: string, name: string, args: unknown, signal: AbortSignal) => Promise<ToolResult>;
+  constructor(tools: ToolDefinition[], handler: MemoryToolProvider["handler"]) {
+    this.tools = tools;
+    this.handler = handler;
+  }
+  async listTools(): Promise<readonly ToolDefinition[]> {
+    return this.tools;
+  }
+  callTool(_p: Principal, server: string, name: string, args: unknown, signal: AbortSignal): Promise<ToolResult> {
+    return this.handler(server, name, args, signal);
+  }
+}

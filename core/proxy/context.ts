@@ -1,0 +1,35 @@
+import type { BridgeConfig, BridgePorts, ProviderConfig } from "../config.ts";
+import type { Principal } from "../ports/auth.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { ProviderProfile } from "../providers/provider-profile.ts";
+import { forwardRequestHeaders, HOP_COUNT_HEADER } from "../http/headers.ts";
+
+/** Everything one proxied request needs, resolved once by the bridge. */
+export interface ProxyContext {
+  readonly config: BridgeConfig;
+  readonly ports: BridgePorts;
+  readonly logger: Logger;
+  readonly requestId: string;
+  readonly request: Request;
+  readonly url: URL;
+  readonly provider: ProviderConfig;
+  readonly profile: ProviderProfile;
+  /** The path after the provider prefix, e.g. `/v1/messages`. */
+  readonly path: string;
+  readonly principal: Principal;
+  readonly hops: number;
+  /** Registers work that shutdown must end; returns the function that unregisters it. */
+  track(abort: () => void): () => void;
+}
+
+export function upstreamUrl(context: ProxyContext): string {
+  return context.provider.baseUrl.replace(/\/+$/, "") + context.path + context.url.search;
+}
+
+/** Client headers minus credentials and hop-by-hop ones, plus the enterprise key and hop count. */
+export function upstreamHeaders(context: ProxyContext): Headers {
+  const headers = forwardRequestHeaders(context.request.headers);
+  context.profile.applyKey(headers, context.provider.apiKey);
+  headers.set(HOP_COUNT_HEADER, String(context.hops + 1));
+  return headers;
+}

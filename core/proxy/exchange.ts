@@ -1,0 +1,64 @@
+import { type GatewayError, gatewayError } from "../errors.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Upstream } from "../ports/upstream.ts";
+
+/** Why an upstream call was aborted; decides the audit status and the client's error. */
+export type AbortCause = "client" | "first-byte-timeout" | "blocking-timeout" | "idle-timeout" | "max-duration" | "shutdown";
+
+export type CallResult =
+  | { readonly ok: true; readonly response: Response }
+  | { readonly ok: false; readonly cause: AbortCause | null; readonly error: GatewayError };
+
+/**
+ * One upstream exchange: owns the AbortController that client disconnects, timeouts and
+ * shutdown all go through, and remembers the first cause so callers can report it.
+ */
+export class Exchange {
+  readonly #controller = new AbortController();
+  #cause: AbortCause | null = null;
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+  get cause(): AbortCause | null {
+    return this.#cause;
+  }
+
+  abort(cause: AbortCause): void {
+    if (this.#cause !== null) return;
+    this.#cause = cause;
+    this.#controller.abort(cause);
+  }
+
+  /** Calls the upstream; `timeoutMs` bounds the wait for response headers. */
+  async call(upstream: Upstream, request: Request, clock: Clock, timeoutMs: number, cause: AbortCause): Promise<CallResult> {
+    const cancel = clock.setTimer(timeoutMs, () => this.abort(cause));
+    try {
+      return { ok: true, response: await upstream(request) };
+    } catch {
+      return { ok: false, cause: this.#cause, error: this.describe() };
+    } finally {
+      cancel();
+    }
+  }
+
+  /** The client-facing error for the current abort cause (or an unreachable upstream). */
+  describe(): GatewayError {
+    switch (this.#cause) {
+      case "first-byte-timeout":
+        return gatewayError("timeout", "The upstream did not start answering in time.");
+      case "blocking-timeout":
+        return gatewayError("timeout", "The upstream did not finish answering in time.");
+      case "idle-timeout":
+        return gatewayError("timeout", "The upstream stream went silent for too long.");
+      case "max-duration":
+        return gatewayError("timeout", "The stream reached its maximum duration.");
+      case "shutdown":
+        return gatewayError("unavailable", "The bridge is shutting down.");
+      case "client":
+        return gatewayError("invalid_request", "The client closed the request.");
+      case null:
+        return gatewayError("bad_gateway", "The upstream could not be reached.");
+    }
+  }
+}

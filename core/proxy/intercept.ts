@@ -1,0 +1,141 @@
+import type { ApiDefinition } from "../apis/api-definition.ts";
+import { parseJsonSafe } from "../apis/json.ts";
+import { InterceptionTrace } from "../audit/interception-trace.ts";
+import { type GatewayError, gatewayError } from "../errors.ts";
+import { parseJsonObject, readBodyWithLimit } from "../http/body.ts";
+import { filterResponseHeaders, REQUEST_ID_HEADER } from "../http/headers.ts";
+import { type ProxyContext, upstreamHeaders, upstreamUrl } from "./context.ts";
+import { Exchange } from "./exchange.ts";
+import { errorResponse } from "./respond.ts";
+import { relayStream } from "./stream-relay.ts";
+
+/**
+ * The interception pipeline for one request to an intercepted API: read and check the body,
+ * record the start, forward with the enterprise key, then relay (streaming) or return
+ * (blocking) the upstream's answer while the audit observes it.
+ */
+export async function intercept(context: ProxyContext, api: ApiDefinition): Promise<Response> {
+  const { request, ports, config, requestId } = context;
+  const read = await readBodyWithLimit(request, config.limits.maxBodyBytes);
+  if (!read.ok) return reject(context, api, read.error, null);
+  const parsed = parseJsonObject(read.bytes);
+  if (!parsed.ok) return reject(context, api, parsed.error, null);
+  const facts = api.inspect(parsed.json);
+  if (typeof facts === "string") return reject(context, api, gatewayError("invalid_request", facts), parsed.json);
+
+  const trace = openTrace(context, api, facts.model, facts.stream);
+  for (const prompt of facts.prompts) trace.prompt(prompt);
+
+  const prepared = api.prepare(parsed.text, parsed.json, facts);
+  const exchange = new Exchange();
+  const onClientAbort = (): void => {
+    exchange.abort("client");
+    trace.end("client_cancelled", 499, "client disconnected; usage is partial");
+  };
+  request.signal.addEventListener("abort", onClientAbort, { once: true });
+  const untrack = context.track(() => exchange.abort("shutdown"));
+  const settle = (): void => {
+    untrack();
+    request.signal.removeEventListener("abort", onClientAbort);
+  };
+
+  const upstreamRequest = new Request(upstreamUrl(context), {
+    method: "POST",
+    headers: upstreamHeaders(context),
+    body: prepared ? prepared.body : read.bytes,
+    signal: exchange.signal,
+  });
+  const timeout = facts.stream ? config.limits.firstByteTimeoutMs : config.limits.blockingTimeoutMs;
+  const cause = facts.stream ? "first-byte-timeout" : "blocking-timeout";
+  const result = await exchange.call(ports.upstream, upstreamRequest, ports.clock, timeout, cause);
+  if (!result.ok) {
+    settle();
+    return upstreamFailure(context, api, trace, result.error);
+  }
+  const upstream = result.response;
+  const headers = filterResponseHeaders(upstream.headers);
+  headers.set(REQUEST_ID_HEADER, requestId);
+
+  const isStream = (upstream.headers.get("content-type") ?? "").includes("text/event-stream");
+  if (upstream.ok && isStream && upstream.body) {
+    headers.set("cache-control", "no-cache");
+    headers.set("x-accel-buffering", "no");
+    const body = relayStream({
+      body: upstream.body,
+      api,
+      trace,
+      exchange,
+      clock: ports.clock,
+      limits: config.limits,
+      rewrite: prepared?.rewrite ?? null,
+      onSettled: settle,
+    });
+    return new Response(body, { status: upstream.status, headers });
+  }
+  return blocking(context, api, trace, exchange, upstream, headers, settle);
+}
+
+async function blocking(
+  context: ProxyContext,
+  api: ApiDefinition,
+  trace: InterceptionTrace,
+  exchange: Exchange,
+  upstream: Response,
+  headers: Headers,
+  settle: () => void,
+): Promise<Response> {
+  const { ports, config } = context;
+  const cancelTimer = ports.clock.setTimer(config.limits.blockingTimeoutMs, () => exchange.abort("blocking-timeout"));
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await upstream.arrayBuffer();
+  } catch {
+    return upstreamFailure(context, api, trace, exchange.describe());
+  } finally {
+    cancelTimer();
+    settle();
+  }
+  if (upstream.ok) {
+    trace.apply(api.blockingFacts(parseJsonSafe(new TextDecoder().decode(bytes))));
+    trace.end("completed", upstream.status);
+  } else {
+    trace.end("upstream_error", upstream.status, `upstream answered ${upstream.status}`);
+  }
+  return new Response(bytes, { status: upstream.status, headers });
+}
+
+function upstreamFailure(context: ProxyContext, api: ApiDefinition, trace: InterceptionTrace, error: GatewayError): Response {
+  if (!trace.ended) {
+    const status = error.kind === "timeout" ? "timeout" : error.kind === "unavailable" ? "failed" : "upstream_error";
+    trace.end(status, error.status, error.message);
+  }
+  return errorResponse(error, api.renderError, context.requestId);
+}
+
+/** A request refused before it reached the upstream: still audited, as `rejected`. */
+function reject(context: ProxyContext, api: ApiDefinition, error: GatewayError, body: Record<string, unknown> | null): Response {
+  const model = typeof body?.model === "string" ? body.model : "";
+  const trace = openTrace(context, api, model, body?.stream === true);
+  trace.end("rejected", error.status, error.message);
+  return errorResponse(error, api.renderError, context.requestId);
+}
+
+/** Records the interception's start; the returned trace owns its single terminal status. */
+function openTrace(context: ProxyContext, api: ApiDefinition, model: string, streaming: boolean): InterceptionTrace {
+  const { ports, principal, request, requestId } = context;
+  const { client, sessionId } = api.detectClient(request.headers);
+  return new InterceptionTrace(ports.recorder, ports.clock, {
+    kind: "interception-start",
+    id: requestId,
+    userId: principal.userId,
+    userName: principal.name,
+    provider: context.provider.name,
+    api: api.name,
+    model,
+    streaming,
+    client,
+    sessionId,
+    userAgent: request.headers.get("user-agent"),
+    startedAt: ports.clock.now(),
+  });
+}

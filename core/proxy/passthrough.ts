@@ -1,0 +1,36 @@
+import { filterResponseHeaders, REQUEST_ID_HEADER } from "../http/headers.ts";
+import { readBodyWithLimit } from "../http/body.ts";
+import { type ProxyContext, upstreamHeaders, upstreamUrl } from "./context.ts";
+import { Exchange } from "./exchange.ts";
+import { errorResponse } from "./respond.ts";
+
+/**
+ * Read routes (`/v1/models`, count_tokens, stored responses): authenticated, enterprise key
+ * injected, response streamed back with credentials and cookies filtered out. Not audited.
+ */
+export async function passthrough(context: ProxyContext): Promise<Response> {
+  const { request, ports, config, requestId, profile } = context;
+  let body: Uint8Array<ArrayBuffer> | undefined;
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    const read = await readBodyWithLimit(request, config.limits.maxBodyBytes);
+    if (!read.ok) return errorResponse(read.error, profile.renderError, requestId);
+    body = read.bytes;
+  }
+  const exchange = new Exchange();
+  const onClientAbort = (): void => exchange.abort("client");
+  request.signal.addEventListener("abort", onClientAbort, { once: true });
+  const untrack = context.track(() => exchange.abort("shutdown"));
+  const upstreamRequest = new Request(upstreamUrl(context), {
+    method: request.method,
+    headers: upstreamHeaders(context),
+    signal: exchange.signal,
+    ...(body ? { body } : {}),
+  });
+  const result = await exchange.call(ports.upstream, upstreamRequest, ports.clock, config.limits.blockingTimeoutMs, "blocking-timeout");
+  untrack();
+  request.signal.removeEventListener("abort", onClientAbort);
+  if (!result.ok) return errorResponse(result.error, profile.renderError, requestId);
+  const headers = filterResponseHeaders(result.response.headers);
+  headers.set(REQUEST_ID_HEADER, requestId);
+  return new Response(result.response.body, { status: result.response.status, headers });
+}

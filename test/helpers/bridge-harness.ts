@@ -1,0 +1,41 @@
+import { createBridge } from "../../core/bridge.ts";
+import { type BridgeConfig, DEFAULT_LIMITS, type Limits } from "../../core/config.ts";
+import { MemoryAuth } from "../../core/ports/auth.ts";
+import { ManualClock } from "../../core/ports/clock.ts";
+import { SequentialIds } from "../../core/ports/ids.ts";
+import { MemoryRecorder } from "../../core/ports/recorder.ts";
+import type { Upstream } from "../../core/ports/upstream.ts";
+
+export const USER_KEY = "cw_test_alice_key";
+export const ENTERPRISE_ANTHROPIC_KEY = "sk-ant-enterprise-CANARY-a1";
+export const ENTERPRISE_OPENAI_KEY = "sk-openai-enterprise-CANARY-o1";
+
+/** A bridge on in-memory ports, with every upstream request captured. */
+export function bridgeHarness(upstream: Upstream, limits: Partial<Limits> = {}) {
+  const auth = new MemoryAuth([[USER_KEY, { userId: "u1", name: "alice", roles: [] }]]);
+  const recorder = new MemoryRecorder();
+  const clock = new ManualClock();
+  const seen: Request[] = [];
+  const config: BridgeConfig = {
+    providers: [
+      { name: "anthropic", kind: "anthropic", baseUrl: "http://upstream.test", apiKey: ENTERPRISE_ANTHROPIC_KEY },
+      { name: "openai", kind: "openai", baseUrl: "http://upstream.test", apiKey: ENTERPRISE_OPENAI_KEY },
+    ],
+    limits: { ...DEFAULT_LIMITS, ...limits },
+  };
+  const bridge = createBridge(config, {
+    auth,
+    recorder,
+    clock,
+    ids: new SequentialIds(),
+    upstream: async (request) => {
+      seen.push(request.clone());
+      return upstream(request);
+    },
+  });
+  return { bridge, auth, recorder, clock, seen, config };
+}
+
+export function sseResponse(body: string | ReadableStream<Uint8Array>, init: ResponseInit = {}): Response {
+  return new Response(body, { status: 200, ...init, headers: { "content-type": "text/event-stream", ...init.headers } });
+}
