@@ -97,7 +97,7 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
         cancelTimer = clock.setTimer(Math.min(limits.pingIntervalMs, limits.streamIdleTimeoutMs - silentFor), tick);
       };
       cancelTimer = clock.setTimer(Math.min(limits.pingIntervalMs, limits.streamIdleTimeoutMs), tick);
-      let result: ReadableStreamReadResult<Uint8Array>;
+      let result: Awaited<ReturnType<typeof reader.read>>;
       try {
         result = await reader.read();
       } catch {

@@ -1,0 +1,30 @@
+import type { Runtime } from "../runtime/runtime.ts";
+import { openBunSqlite } from "../store/bun-sqlite.ts";
+import { openSql } from "../store/open-sql.ts";
+
+/** The default runtime: Bun.serve, bun:sqlite and Bun's fetch. */
+export const bunRuntime: Runtime = {
+  name: "bun",
+  openSql: (db) => openSql(db, openBunSqlite),
+  // The bridge enforces its own timeouts; Bun's 5-minute socket idle default must not cut long calls.
+  upstream: (request) => fetch(request, { timeout: false }),
+  async serve(handler, settings) {
+    const server = Bun.serve({
+      hostname: settings.listen.hostname,
+      port: settings.listen.port,
+      fetch: handler,
+      // Above the bridge's own limit, so the bridge answers 413 in the provider's shape.
+      maxRequestBodySize: settings.limits.maxBodyBytes * 2,
+      idleTimeout: settings.idleTimeoutS,
+      error() {
+        return Response.json({ error: { type: "api_error", message: "Internal error." } }, { status: 500 });
+      },
+    });
+    return {
+      url: `http://${settings.listen.hostname.includes(":") ? `[${settings.listen.hostname}]` : settings.listen.hostname}:${server.port}`,
+      async stop(force) {
+        await server.stop(force);
+      },
+    };
+  },
+};

@@ -1,0 +1,46 @@
+import type { Settings } from "../config/load.ts";
+import { createApp } from "../runtime/app.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import { jsonLogger } from "../runtime/system-ports.ts";
+
+/**
+ * `causeway serve`: start the bridge and shut it down gracefully on SIGTERM/SIGINT: stop
+ * accepting, let in-flight requests finish up to the grace deadline, end the rest with an
+ * in-band error, flush the audit, exit.
+ */
+export async function serveCommand(runtime: Runtime, settings: Settings): Promise<void> {
+  const logger = jsonLogger();
+  const sql = await runtime.openSql(settings.db);
+  const app = await createApp({ settings, sql, upstream: runtime.upstream, logger });
+  const server = await runtime.serve((request) => app.bridge.handle(request), settings);
+  logger.info("listening", {
+    url: server.url,
+    runtime: runtime.name,
+    providers: settings.providers.map((p) => ({ name: p.name, kind: p.kind, base_url: p.baseUrl })),
+    db: settings.db.startsWith("postgres") ? "postgres" : settings.db,
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal, in_flight: app.bridge.inFlight });
+    app.bridge.drain();
+    await server.stop(false);
+    const deadline = Date.now() + settings.shutdownGraceMs;
+    while (app.bridge.inFlight > 0 && Date.now() < deadline) await sleep(50);
+    if (app.bridge.inFlight > 0) {
+      logger.warn("grace period over; ending in-flight streams", { in_flight: app.bridge.inFlight });
+      app.bridge.abortAll();
+      await sleep(200);
+    }
+    await app.close();
+    await server.stop(true);
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

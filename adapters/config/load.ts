@@ -1,0 +1,131 @@
+import * as v from "valibot";
+import { parse as parseYaml } from "yaml";
+import { DEFAULT_LIMITS, type Limits, type ProviderConfig } from "../../core/config.ts";
+import { type ConfigFile, ConfigFileSchema, type McpServerConfig } from "./schema.ts";
+
+/** The resolved settings the server runs with (file, then environment overrides, then defaults). */
+export interface Settings {
+  readonly listen: { readonly hostname: string; readonly port: number };
+  readonly db: string;
+  readonly providers: readonly ProviderConfig[];
+  readonly limits: Limits;
+  readonly authCacheTtlMs: number;
+  readonly shutdownGraceMs: number;
+  readonly idleTimeoutS: number;
+  readonly mcp: {
+    readonly servers: readonly McpServerConfig[];
+    readonly toolTimeoutMs: number;
+    readonly maxRounds: number;
+    readonly maxResultBytes: number;
+  };
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+const DEFAULT_BASE_URLS = { anthropic: "https://api.anthropic.com", openai: "https://api.openai.com" } as const;
+
+/**
+ * Builds settings from the YAML text (may be empty) and the environment. `${NAME}` in file values
+ * reads the environment; a missing variable is an error naming the key that used it. Providers
+ * without a key are disabled (their routes answer 404), never run with an empty key.
+ */
+export function resolveSettings(yamlText: string | null, env: Record<string, string | undefined>): Settings {
+  let raw: unknown = {};
+  if (yamlText !== null && yamlText.trim() !== "") {
+    try {
+      raw = parseYaml(yamlText) ?? {};
+    } catch (error) {
+      throw new ConfigError(`config: not valid YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    }
+  }
+  const expanded = expandEnv(raw, env, "");
+  const result = v.safeParse(ConfigFileSchema, expanded);
+  if (!result.success) {
+    throw new ConfigError(result.issues.map((issue) => `config: ${issuePath(issue)}: ${issue.message}`).join("\n"));
+  }
+  const file: ConfigFile = result.output;
+  const listen = parseListen(env.CAUSEWAY_LISTEN ?? file.listen ?? "127.0.0.1:8080", env.CAUSEWAY_LISTEN ? "CAUSEWAY_LISTEN" : "listen");
+  const limits = file.limits ?? {};
+  return {
+    listen,
+    db: env.CAUSEWAY_DB ?? file.db ?? "./causeway.db",
+    providers: resolveProviders(file, env),
+    limits: {
+      maxBodyBytes: limits.max_body_bytes ?? DEFAULT_LIMITS.maxBodyBytes,
+      firstByteTimeoutMs: limits.first_byte_timeout_ms ?? DEFAULT_LIMITS.firstByteTimeoutMs,
+      blockingTimeoutMs: limits.blocking_timeout_ms ?? DEFAULT_LIMITS.blockingTimeoutMs,
+      streamIdleTimeoutMs: limits.stream_idle_timeout_ms ?? DEFAULT_LIMITS.streamIdleTimeoutMs,
+      pingIntervalMs: limits.ping_interval_ms ?? DEFAULT_LIMITS.pingIntervalMs,
+      maxStreamDurationMs: limits.max_stream_duration_ms ?? DEFAULT_LIMITS.maxStreamDurationMs,
+      maxHops: limits.max_hops ?? DEFAULT_LIMITS.maxHops,
+    },
+    authCacheTtlMs: file.auth?.cache_ttl_ms ?? 60_000,
+    shutdownGraceMs: file.server?.shutdown_grace_ms ?? 30_000,
+    idleTimeoutS: file.server?.idle_timeout_s ?? 120,
+    mcp: {
+      servers: file.mcp?.servers ?? [],
+      toolTimeoutMs: file.mcp?.tool_timeout_ms ?? 60_000,
+      maxRounds: file.mcp?.max_rounds ?? 10,
+      maxResultBytes: file.mcp?.max_result_bytes ?? 1024 * 1024,
+    },
+  };
+}
+
+function resolveProviders(file: ConfigFile, env: Record<string, string | undefined>): ProviderConfig[] {
+  const declared = file.providers ?? [
+    { name: "anthropic", kind: "anthropic" as const },
+    { name: "openai", kind: "openai" as const },
+  ];
+  const names = new Set<string>();
+  const out: ProviderConfig[] = [];
+  for (const [index, provider] of declared.entries()) {
+    if (names.has(provider.name)) throw new ConfigError(`config: providers[${index}].name: "${provider.name}" is used twice`);
+    names.add(provider.name);
+    // The default instances take the contract's environment variables, which win over the file.
+    const isDefault = provider.name === provider.kind;
+    const envKey = isDefault ? env[provider.kind === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"] : undefined;
+    const envUrl = isDefault ? env[provider.kind === "anthropic" ? "CAUSEWAY_ANTHROPIC_BASE_URL" : "CAUSEWAY_OPENAI_BASE_URL"] : undefined;
+    const apiKey = envKey || provider.api_key;
+    if (!apiKey) continue;
+    const baseUrl = envUrl || provider.base_url || DEFAULT_BASE_URLS[provider.kind];
+    if (!URL.canParse(baseUrl)) throw new ConfigError(`config: providers[${index}].base_url: "${baseUrl}" is not a URL`);
+    out.push({ name: provider.name, kind: provider.kind, baseUrl, apiKey });
+  }
+  return out;
+}
+
+function parseListen(value: string, key: string): { hostname: string; port: number } {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) throw new ConfigError(`config: ${key}: expected host:port, got "${value}"`);
+  return { hostname: match[1]!.replace(/^\[|\]$/g, ""), port };
+}
+
+function expandEnv(value: unknown, env: Record<string, string | undefined>, path: string): unknown {
+  if (typeof value === "string") {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const found = env[name];
+      if (found === undefined) throw new ConfigError(`config: ${path || "(root)"}: environment variable ${name} is not set`);
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => expandEnv(item, env, `${path}[${i}]`));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, item]) => [k, k === "headers" ? item : expandEnv(item, env, path ? `${path}.${k}` : k)]),
+    );
+  }
+  return value;
+}
+
+function issuePath(issue: v.BaseIssue<unknown>): string {
+  const path = issue.path ?? [];
+  let out = "";
+  for (const item of path) {
+    const key = (item as { key: unknown }).key;
+    out += typeof key === "number" ? `[${key}]` : out ? `.${String(key)}` : String(key);
+  }
+  return out || "(root)";
+}

@@ -1,0 +1,54 @@
+import { BatchingRecorder } from "../../core/audit/batching-recorder.ts";
+import { StoreAuth } from "../../core/auth/store-auth.ts";
+import { type Bridge, createBridge } from "../../core/bridge.ts";
+import type { Logger } from "../../core/ports/logger.ts";
+import type { ToolProvider } from "../../core/ports/tool-provider.ts";
+import type { Upstream } from "../../core/ports/upstream.ts";
+import type { SqlClient } from "../../core/store/sql-client.ts";
+import { SqlStore } from "../../core/store/sql-store.ts";
+import type { Settings } from "../config/load.ts";
+import { randomIds, systemClock } from "./system-ports.ts";
+
+export interface App {
+  readonly bridge: Bridge;
+  readonly store: SqlStore;
+  readonly recorder: BatchingRecorder;
+  /** Flushes the audit and closes the store. */
+  close(): Promise<void>;
+}
+
+export interface AppParts {
+  readonly settings: Settings;
+  readonly sql: SqlClient;
+  readonly upstream: Upstream;
+  readonly logger: Logger;
+  readonly tools?: ToolProvider;
+}
+
+/** Wires the core to a store and the runtime's ports; the same on every runtime. */
+export async function createApp(parts: AppParts): Promise<App> {
+  const store = new SqlStore(parts.sql);
+  await store.migrate(systemClock.now());
+  const recorder = new BatchingRecorder(store, systemClock, parts.logger);
+  const bridge = createBridge(
+    { providers: parts.settings.providers, limits: parts.settings.limits },
+    {
+      auth: new StoreAuth(store, systemClock, parts.settings.authCacheTtlMs),
+      recorder,
+      upstream: parts.upstream,
+      clock: systemClock,
+      ids: randomIds,
+      logger: parts.logger,
+      ...(parts.tools ? { tools: parts.tools } : {}),
+    },
+  );
+  return {
+    bridge,
+    store,
+    recorder,
+    async close() {
+      await recorder.flush().catch((error) => parts.logger.error("audit flush failed at shutdown", { error: String(error) }));
+      await parts.sql.close();
+    },
+  };
+}

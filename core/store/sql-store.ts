@@ -1,0 +1,240 @@
+import type { Principal } from "../ports/auth.ts";
+import type { AuditEntry } from "../ports/recorder.ts";
+import { MIGRATIONS } from "./schema.ts";
+import type { SqlClient, SqlRow, SqlValue } from "./sql-client.ts";
+import type { InterceptionFilter, InterceptionView, UsageGrouping, UsageRow } from "./views.ts";
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+const num = (value: SqlValue | undefined): number => (value === null || value === undefined ? 0 : Number(value));
+const str = (value: SqlValue | undefined): string | null => (value === null || value === undefined ? null : String(value));
+
+/**
+ * Users, keys and the audit trail over any SqlClient: every query lives here, written once for
+ * SQLite and PostgreSQL alike. All statements are parameterised (AUTH-02).
+ */
+export class SqlStore {
+  readonly sql: SqlClient;
+  constructor(sql: SqlClient) {
+    this.sql = sql;
+  }
+
+  async migrate(now: number): Promise<void> {
+    await this.sql.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+    const applied = new Set((await this.sql.all("SELECT version FROM schema_migrations")).map((r) => num(r.version)));
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      await this.sql.transaction(async (tx) => {
+        for (const statement of migration.statements) await tx.run(statement);
+        await tx.run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [migration.version, now]);
+      });
+    }
+  }
+
+  async createUser(user: { id: string; name: string; isAdmin: boolean; now: number }, key: { hash: string; prefix: string }): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await tx.run("INSERT INTO users (id, name, is_admin, created_at) VALUES (?, ?, ?, ?)", [user.id, user.name, user.isAdmin ? 1 : 0, user.now]);
+      await tx.run("INSERT INTO api_keys (hash, user_id, prefix, created_at) VALUES (?, ?, ?, ?)", [key.hash, user.id, key.prefix, user.now]);
+    });
+  }
+
+  async userExists(name: string): Promise<boolean> {
+    return (await this.sql.all("SELECT id FROM users WHERE name = ?", [name])).length > 0;
+  }
+
+  /** Revokes every key of a user; returns how many were active. */
+  async revokeKeys(name: string, now: number): Promise<number> {
+    const rows = await this.sql.all(
+      "SELECT k.hash FROM api_keys k JOIN users u ON u.id = k.user_id WHERE u.name = ? AND k.revoked_at IS NULL",
+      [name],
+    );
+    await this.sql.run(
+      "UPDATE api_keys SET revoked_at = ? WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE name = ?)",
+      [now, name],
+    );
+    return rows.length;
+  }
+
+  async principalForKeyHash(hash: string): Promise<Principal | null> {
+    const rows = await this.sql.all(
+      "SELECT u.id, u.name, u.is_admin FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.hash = ? AND k.revoked_at IS NULL",
+      [hash],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return { userId: String(row.id), name: String(row.name), roles: num(row.is_admin) === 1 ? ["admin"] : [] };
+  }
+
+  /** Writes a batch of audit entries in one transaction; replaying a batch is harmless. */
+  async writeAudit(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.sql.transaction(async (tx) => {
+      for (const entry of entries) await writeEntry(tx, entry);
+    });
+  }
+
+  async listInterceptions(filter: InterceptionFilter): Promise<InterceptionView[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (filter.user !== undefined) {
+      where.push("user_name = ?");
+      params.push(filter.user);
+    }
+    if (filter.since !== undefined) {
+      where.push("started_at >= ?");
+      params.push(filter.since);
+    }
+    params.push(filter.limit);
+    const rows = await this.sql.all(
+      `SELECT * FROM interceptions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, id DESC LIMIT ?`,
+      params,
+    );
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => String(r.id));
+    const marks = ids.map(() => "?").join(", ");
+    const [usages, prompts, tools, thoughts] = await Promise.all([
+      this.sql.all(`SELECT * FROM token_usages WHERE interception_id IN (${marks})`, ids),
+      this.sql.all(`SELECT * FROM prompts WHERE interception_id IN (${marks}) ORDER BY seq`, ids),
+      this.sql.all(`SELECT * FROM tool_usages WHERE interception_id IN (${marks}) ORDER BY seq`, ids),
+      this.sql.all(`SELECT * FROM thoughts WHERE interception_id IN (${marks}) ORDER BY seq`, ids),
+    ]);
+    const views = new Map(rows.map((row) => [String(row.id), toView(row)] as const));
+    for (const u of usages) {
+      const tokens = views.get(String(u.interception_id))?.tokens;
+      if (!tokens) continue;
+      tokens.input += num(u.input);
+      tokens.output += num(u.output);
+      tokens.cache_read += num(u.cache_read);
+      tokens.cache_write += num(u.cache_write);
+      tokens.reasoning += num(u.reasoning);
+    }
+    for (const p of prompts) views.get(String(p.interception_id))?.prompts.push(String(p.text));
+    for (const t of thoughts) views.get(String(t.interception_id))?.thoughts.push(String(t.text));
+    for (const t of tools) {
+      views.get(String(t.interception_id))?.tools.push({
+        name: String(t.name),
+        call_id: String(t.call_id),
+        injected: num(t.injected) === 1,
+        server: str(t.server),
+        args: parseArgs(String(t.args)),
+        error: str(t.error),
+      });
+    }
+    return [...views.values()];
+  }
+
+  async usage(grouping: UsageGrouping, since: number | undefined): Promise<UsageRow[]> {
+    const column = grouping === "user" ? "i.user_name" : grouping === "model" ? "i.model" : "i.day";
+    const rows = await this.sql.all(
+      `SELECT ${column} AS k, COUNT(DISTINCT i.id) AS n,
+         COALESCE(SUM(t.input), 0) AS input, COALESCE(SUM(t.output), 0) AS output,
+         COALESCE(SUM(t.cache_read), 0) AS cache_read, COALESCE(SUM(t.cache_write), 0) AS cache_write,
+         COALESCE(SUM(t.reasoning), 0) AS reasoning
+       FROM interceptions i LEFT JOIN token_usages t ON t.interception_id = i.id
+       ${since !== undefined ? "WHERE i.started_at >= ?" : ""}
+       GROUP BY ${column} ORDER BY ${column}`,
+      since !== undefined ? [since] : [],
+    );
+    return rows.map((r) => {
+      const tokens = {
+        input: num(r.input),
+        output: num(r.output),
+        cache_read: num(r.cache_read),
+        cache_write: num(r.cache_write),
+        reasoning: num(r.reasoning),
+      };
+      return {
+        key: String(r.k),
+        interceptions: num(r.n),
+        tokens: { ...tokens, total: tokens.input + tokens.output + tokens.cache_read + tokens.cache_write },
+      };
+    });
+  }
+}
+
+async function writeEntry(tx: SqlClient, entry: AuditEntry): Promise<void> {
+  switch (entry.kind) {
+    case "interception-start":
+      return tx.run(
+        `INSERT INTO interceptions (id, user_id, user_name, provider, api, model, streaming, client, session_id, user_agent, started_at, day)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        [
+          entry.id,
+          entry.userId,
+          entry.userName,
+          entry.provider,
+          entry.api,
+          entry.model,
+          entry.streaming ? 1 : 0,
+          entry.client,
+          entry.sessionId,
+          entry.userAgent,
+          entry.startedAt,
+          new Date(entry.startedAt).toISOString().slice(0, 10),
+        ],
+      );
+    case "token-usage": {
+      const t = entry.tokens;
+      return tx.run(
+        `INSERT INTO token_usages (interception_id, turn, input, output, cache_read, cache_write, reasoning)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (interception_id, turn) DO NOTHING`,
+        [entry.interceptionId, entry.turn, t.input, t.output, t.cacheRead, t.cacheWrite, t.reasoning],
+      );
+    }
+    case "prompt":
+      return tx.run("INSERT INTO prompts (interception_id, seq, text) VALUES (?, ?, ?) ON CONFLICT (interception_id, seq) DO NOTHING", [
+        entry.interceptionId,
+        entry.seq,
+        entry.text,
+      ]);
+    case "thought":
+      return tx.run("INSERT INTO thoughts (interception_id, seq, text) VALUES (?, ?, ?) ON CONFLICT (interception_id, seq) DO NOTHING", [
+        entry.interceptionId,
+        entry.seq,
+        entry.text,
+      ]);
+    case "tool-usage":
+      return tx.run(
+        `INSERT INTO tool_usages (interception_id, seq, name, call_id, injected, server, args, error, duration_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (interception_id, seq) DO NOTHING`,
+        [entry.interceptionId, entry.seq, entry.name, entry.callId, entry.injected ? 1 : 0, entry.server, entry.args, entry.error, entry.durationMs],
+      );
+    case "interception-end":
+      return tx.run("UPDATE interceptions SET ended_at = ?, status = ?, http_status = ?, detail = ? WHERE id = ? AND ended_at IS NULL", [
+        entry.endedAt,
+        entry.status,
+        entry.httpStatus,
+        entry.detail,
+        entry.interceptionId,
+      ]);
+  }
+}
+
+function toView(row: SqlRow): InterceptionView {
+  return {
+    id: String(row.id),
+    user: String(row.user_name),
+    provider: String(row.provider),
+    api: String(row.api) as InterceptionView["api"],
+    model: String(row.model),
+    streaming: num(row.streaming) === 1,
+    client: String(row.client),
+    session_id: str(row.session_id),
+    user_agent: str(row.user_agent),
+    started_at: iso(num(row.started_at)) ?? "",
+    ended_at: iso(row.ended_at === null ? null : num(row.ended_at)),
+    status: str(row.status) as InterceptionView["status"],
+    http_status: row.http_status === null ? null : num(row.http_status),
+    tokens: { input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0 },
+    prompts: [],
+    tools: [],
+    thoughts: [],
+  };
+}
+
+function parseArgs(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

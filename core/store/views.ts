@@ -1,0 +1,37 @@
+import type { ApiName, InterceptionStatus } from "../ports/recorder.ts";
+
+/** One interception as `causeway interceptions list --json` prints it (the public contract). */
+export interface InterceptionView {
+  id: string;
+  user: string;
+  provider: string;
+  api: ApiName;
+  model: string;
+  streaming: boolean;
+  client: string;
+  session_id: string | null;
+  user_agent: string | null;
+  started_at: string;
+  ended_at: string | null;
+  status: InterceptionStatus | null;
+  http_status: number | null;
+  tokens: { input: number; output: number; cache_read: number; cache_write: number; reasoning: number };
+  prompts: string[];
+  tools: { name: string; call_id: string; injected: boolean; server: string | null; args: unknown; error: string | null }[];
+  thoughts: string[];
+}
+
+export interface InterceptionFilter {
+  readonly user?: string | undefined;
+  /** Epoch ms: only interceptions started at or after. */
+  readonly since?: number | undefined;
+  readonly limit: number;
+}
+
+export type UsageGrouping = "user" | "model" | "day";
+
+export interface UsageRow {
+  key: string;
+  interceptions: number;
+  tokens: { input: number; output: number; cache_read: number; cache_write: number; reasoning: number; total: number };
+}
