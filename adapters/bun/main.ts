@@ -1,5 +1,6 @@
-import { runCli } from "../cli/main.ts";
+import { isServeCommand, runCli } from "../cli/main.ts";
 import { bunRuntime } from "./runtime.ts";
 
-const code = await runCli(process.argv.slice(2), bunRuntime);
-if (process.argv[2] !== "serve" || code !== 0) process.exit(code);
+const argv = process.argv.slice(2);
+const code = await runCli(argv, bunRuntime);
+if (!isServeCommand(argv) || code !== 0) process.exit(code);

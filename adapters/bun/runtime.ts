@@ -13,8 +13,10 @@ export const bunRuntime: Runtime = {
       hostname: settings.listen.hostname,
       port: settings.listen.port,
       fetch: handler,
-      // Above the bridge's own limit, so the bridge answers 413 in the provider's shape.
-      maxRequestBodySize: settings.limits.maxBodyBytes * 2,
+      // Only a backstop, far above the bridge's own limit: Bun answers an oversized declared
+      // Content-Length itself with an empty 413, so the bridge (which checks the declared length
+      // and counts while reading) must see every body to answer 413 in the provider's shape.
+      maxRequestBodySize: Math.max(settings.limits.maxBodyBytes * 2, 2 ** 31),
       idleTimeout: settings.idleTimeoutS,
       error() {
         return Response.json({ error: { type: "api_error", message: "Internal error." } }, { status: 500 });

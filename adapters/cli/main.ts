@@ -53,6 +53,15 @@ export async function runCli(argv: string[], runtime: Runtime): Promise<number> 
   }
 }
 
+/** Whether `argv` runs `causeway serve` (which keeps running after `runCli` returns), wherever `--config` sits. */
+export function isServeCommand(argv: string[]): boolean {
+  try {
+    return takeConfigFlag(argv).args[0] === "serve";
+  } catch {
+    return false;
+  }
+}
+
 function takeConfigFlag(argv: string[]): { args: string[]; configPath: string | undefined } {
   const args: string[] = [];
   let configPath: string | undefined;

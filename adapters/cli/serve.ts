@@ -1,4 +1,5 @@
 import type { Settings } from "../config/load.ts";
+import { startMcpTools } from "../mcp/start.ts";
 import { createApp } from "../runtime/app.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { jsonLogger } from "../runtime/system-ports.ts";
@@ -11,22 +12,18 @@ import { jsonLogger } from "../runtime/system-ports.ts";
 export async function serveCommand(runtime: Runtime, settings: Settings): Promise<void> {
   const logger = jsonLogger();
   const sql = await runtime.openSql(settings.db);
-  const app = await createApp({ settings, sql, upstream: runtime.upstream, logger });
+  const tools = await startMcpTools(settings.mcp, process.env, logger);
+  const app = await createApp({ settings, sql, upstream: runtime.upstream, logger, ...(tools ? { tools } : {}) });
   const server = await runtime.serve((request) => app.bridge.handle(request), settings);
-  logger.info("listening", {
-    url: server.url,
-    runtime: runtime.name,
-    providers: settings.providers.map((p) => ({ name: p.name, kind: p.kind, base_url: p.baseUrl })),
-    db: settings.db.startsWith("postgres") ? "postgres" : settings.db,
-  });
-
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info("shutting down", { signal, in_flight: app.bridge.inFlight });
     app.bridge.drain();
-    await server.stop(false);
+    // Stop accepting now. Not awaited: the runtimes settle it only once open connections are
+    // done, which would hold the grace deadline hostage to a stream that never ends.
+    void server.stop(false).catch(() => {});
     const deadline = Date.now() + settings.shutdownGraceMs;
     while (app.bridge.inFlight > 0 && Date.now() < deadline) await sleep(50);
     if (app.bridge.inFlight > 0) {
@@ -35,12 +32,21 @@ export async function serveCommand(runtime: Runtime, settings: Settings): Promis
       await sleep(200);
     }
     await app.close();
+    await tools?.close();
     await server.stop(true);
     logger.info("stopped");
     process.exit(0);
   };
+  // Handlers first: whoever reads "listening" may signal the process right away.
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  logger.info("listening", {
+    url: server.url,
+    runtime: runtime.name,
+    providers: settings.providers.map((p) => ({ name: p.name, kind: p.kind, base_url: p.baseUrl })),
+    db: settings.db.startsWith("postgres") ? "postgres" : settings.db,
+  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -46,11 +46,12 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
     throw new ConfigError(result.issues.map((issue) => `config: ${issuePath(issue)}: ${issue.message}`).join("\n"));
   }
   const file: ConfigFile = result.output;
-  const listen = parseListen(env.CAUSEWAY_LISTEN ?? file.listen ?? "127.0.0.1:8080", env.CAUSEWAY_LISTEN ? "CAUSEWAY_LISTEN" : "listen");
+  // An empty variable counts as unset, as for the provider keys.
+  const listen = parseListen(env.CAUSEWAY_LISTEN || file.listen || "127.0.0.1:8080", env.CAUSEWAY_LISTEN ? "CAUSEWAY_LISTEN" : "listen");
   const limits = file.limits ?? {};
   return {
     listen,
-    db: env.CAUSEWAY_DB ?? file.db ?? "./causeway.db",
+    db: env.CAUSEWAY_DB || file.db || "./causeway.db",
     providers: resolveProviders(file, env),
     limits: {
       maxBodyBytes: limits.max_body_bytes ?? DEFAULT_LIMITS.maxBodyBytes,

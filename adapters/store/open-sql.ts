@@ -5,8 +5,14 @@ export function isPostgresUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//.test(db);
 }
 
-/** Opens the store a CAUSEWAY_DB value names, with the given SQLite driver for file paths. */
-export async function openSql(db: string, openSqlite: (path: string) => SqlClient): Promise<SqlClient> {
+/**
+ * Opens the store a CAUSEWAY_DB value names, with the runtime's SQLite driver for file paths.
+ * The driver may be async: node:sqlite is imported lazily because Node 20 does not have it.
+ */
+export async function openSql(
+  db: string,
+  openSqlite: (path: string) => SqlClient | Promise<SqlClient>,
+): Promise<SqlClient> {
   if (isPostgresUrl(db)) {
     const { openPostgres } = await import("./postgres.ts");
     return openPostgres(db);

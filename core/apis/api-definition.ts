@@ -2,6 +2,7 @@ import type { ErrorRenderer } from "../errors.ts";
 import type { JsonObject } from "../http/body.ts";
 import type { ApiName, TokenUsage } from "../ports/recorder.ts";
 import type { SseEvent } from "../sse/event.ts";
+import type { ToolLoopSupport } from "../tools/contract.ts";
 import type { Transducer } from "../transducer/transducer.ts";
 
 /** What the bridge reads from a client request before forwarding it. */
@@ -55,4 +56,6 @@ export interface ApiDefinition {
   /** Bytes sent to keep a silent stream alive. */
   readonly keepAlive: string;
   detectClient(headers: Headers): ClientInfo;
+  /** Injected MCP tools and the server-side tool loop (core/tools/); absent: tools are never injected. */
+  readonly toolLoop?: ToolLoopSupport;
 }

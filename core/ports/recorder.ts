@@ -9,7 +9,7 @@ export type InterceptionStatus =
   | "rejected"
   | "failed";
 
-/** Token counts in Causeway's convention (docs/architecture.md#tokens): input excludes cache. */
+/** Token counts in Causeway's convention (docs/tokens.md): input excludes cache. */
 export interface TokenUsage {
   input: number;
   output: number;

@@ -3,6 +3,7 @@ import { parseJsonSafe } from "../apis/json.ts";
 import { InterceptionTrace } from "../audit/interception-trace.ts";
 import { type GatewayError, gatewayError } from "../errors.ts";
 import { parseJsonObject, readBodyWithLimit } from "../http/body.ts";
+import { interceptWithTools } from "../tools/intercept-with-tools.ts";
 import { filterResponseHeaders, REQUEST_ID_HEADER } from "../http/headers.ts";
 import { type ProxyContext, upstreamHeaders, upstreamUrl } from "./context.ts";
 import { Exchange } from "./exchange.ts";
@@ -25,6 +26,12 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
 
   const trace = openTrace(context, api, facts.model, facts.stream);
   for (const prompt of facts.prompts) trace.prompt(prompt);
+  // Only when tools are configured: without them the path below stays a plain byte relay.
+  if (api.toolLoop && ports.tools) {
+    const request = { text: parsed.text, json: parsed.json, stream: facts.stream };
+    const looped = await interceptWithTools(context, api, api.toolLoop, ports.tools, trace, request);
+    if (looped) return looped;
+  }
 
   const prepared = api.prepare(parsed.text, parsed.json, facts);
   const exchange = new Exchange();
@@ -47,6 +54,7 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
   });
   const timeout = facts.stream ? config.limits.firstByteTimeoutMs : config.limits.blockingTimeoutMs;
   const cause = facts.stream ? "first-byte-timeout" : "blocking-timeout";
+  const calledAt = ports.clock.now();
   const result = await exchange.call(ports.upstream, upstreamRequest, ports.clock, timeout, cause);
   if (!result.ok) {
     settle();
@@ -72,7 +80,7 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
     });
     return new Response(body, { status: upstream.status, headers });
   }
-  return blocking(context, api, trace, exchange, upstream, headers, settle);
+  return blocking(context, api, trace, exchange, upstream, headers, settle, calledAt);
 }
 
 async function blocking(
@@ -83,9 +91,12 @@ async function blocking(
   upstream: Response,
   headers: Headers,
   settle: () => void,
+  calledAt: number,
 ): Promise<Response> {
   const { ports, config } = context;
-  const cancelTimer = ports.clock.setTimer(config.limits.blockingTimeoutMs, () => exchange.abort("blocking-timeout"));
+  // The limit covers the whole response: time spent waiting for the headers counts too.
+  const remaining = Math.max(0, config.limits.blockingTimeoutMs - (ports.clock.now() - calledAt));
+  const cancelTimer = ports.clock.setTimer(remaining, () => exchange.abort("blocking-timeout"));
   let bytes: ArrayBuffer;
   try {
     bytes = await upstream.arrayBuffer();
@@ -97,7 +108,9 @@ async function blocking(
   }
   if (upstream.ok) {
     trace.apply(api.blockingFacts(parseJsonSafe(new TextDecoder().decode(bytes))));
-    trace.end("completed", upstream.status);
+    // A 200 can still report a failure (a Responses object with status "failed").
+    if (trace.error !== null) trace.end("upstream_error", upstream.status, trace.error);
+    else trace.end("completed", upstream.status);
   } else {
     trace.end("upstream_error", upstream.status, `upstream answered ${upstream.status}`);
   }

@@ -46,7 +46,12 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
     options.onSettled();
   };
 
-  const consume = (events: readonly SseEvent[], controller: ReadableStreamDefaultController<Uint8Array>): void => {
+  /** Returns how many rewritten pieces reached the client. */
+  const consume = (
+    events: readonly SseEvent[],
+    controller: ReadableStreamDefaultController<Uint8Array>,
+  ): number => {
+    let emitted = 0;
     for (const event of events) {
       const [next, facts] = api.observer.step(observed, event);
       observed = next;
@@ -55,8 +60,10 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
         const [state, out] = rewrite.step(rewritten, event);
         rewritten = state;
         for (const text of out) controller.enqueue(encoder.encode(text));
+        emitted += out.length;
       }
     }
+    return emitted;
   };
 
   const finish = (controller: ReadableStreamDefaultController<Uint8Array>): void => {
@@ -88,30 +95,37 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
 
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      let silentFor = 0;
-      let cancelTimer = (): void => {};
-      const tick = (): void => {
-        silentFor += limits.pingIntervalMs;
-        if (silentFor >= limits.streamIdleTimeoutMs) return exchange.abort("idle-timeout");
-        if (rewrite || atEventBoundary(tail)) controller.enqueue(keepAlive);
-        cancelTimer = clock.setTimer(Math.min(limits.pingIntervalMs, limits.streamIdleTimeoutMs - silentFor), tick);
-      };
-      cancelTimer = clock.setTimer(Math.min(limits.pingIntervalMs, limits.streamIdleTimeoutMs), tick);
-      let result: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        result = await reader.read();
-      } catch {
+      // A pull that enqueues nothing is never called again: with a rewrite, a chunk can yield no
+      // output (half an event, or an event the rewrite drops), so keep reading until one does.
+      for (;;) {
+        let silentFor = 0;
+        let cancelTimer = (): void => {};
+        const tick = (): void => {
+          silentFor += limits.pingIntervalMs;
+          if (silentFor >= limits.streamIdleTimeoutMs) return exchange.abort("idle-timeout");
+          if (rewrite || atEventBoundary(tail)) controller.enqueue(keepAlive);
+          cancelTimer = clock.setTimer(
+            Math.min(limits.pingIntervalMs, limits.streamIdleTimeoutMs - silentFor),
+            tick,
+          );
+        };
+        cancelTimer = clock.setTimer(Math.min(limits.pingIntervalMs, limits.streamIdleTimeoutMs), tick);
+        let result: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          result = await reader.read();
+        } catch {
+          cancelTimer();
+          return fail(controller);
+        }
         cancelTimer();
-        return fail(controller);
+        if (result.done) return finish(controller);
+        const chunk = result.value;
+        if (!rewrite) {
+          controller.enqueue(chunk);
+          tail = nextTail(tail, chunk);
+        }
+        if (consume(decoder.push(chunk), controller) > 0 || !rewrite) return;
       }
-      cancelTimer();
-      if (result.done) return finish(controller);
-      const chunk = result.value;
-      if (!rewrite) {
-        controller.enqueue(chunk);
-        tail = nextTail(tail, chunk);
-      }
-      consume(decoder.push(chunk), controller);
     },
     cancel() {
       exchange.abort("client");

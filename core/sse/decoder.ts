@@ -42,6 +42,9 @@ export class SseDecoder {
   end(): SseEvent[] {
     const tail = this.#text.decode();
     if (tail) this.#parser.feed(tail);
+    // The parser holds back a last line (or a final CR that might precede an LF) until more input
+    // comes; two line ends complete it. After a cleanly ended stream they dispatch nothing.
+    this.#parser.feed("\n\n");
     return this.#drain();
   }
 

@@ -18,16 +18,29 @@ export class SqlStore {
     this.sql = sql;
   }
 
+  /**
+   * Applies pending migrations in one transaction. Instances that start together on one
+   * PostgreSQL database queue on an advisory lock (SQLite's BEGIN IMMEDIATE does the same), so
+   * the second one sees the first one's migrations instead of racing it.
+   */
   async migrate(now: number): Promise<void> {
-    await this.sql.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
-    const applied = new Set((await this.sql.all("SELECT version FROM schema_migrations")).map((r) => num(r.version)));
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      await this.sql.transaction(async (tx) => {
+    await this.sql.transaction(async (tx) => {
+      if (tx.dialect === "postgres") await tx.all("SELECT pg_advisory_xact_lock(4242001)");
+      await tx.run(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
+      );
+      const applied = new Set(
+        (await tx.all("SELECT version FROM schema_migrations")).map((r) => num(r.version)),
+      );
+      for (const migration of MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
         for (const statement of migration.statements) await tx.run(statement);
-        await tx.run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [migration.version, now]);
-      });
-    }
+        await tx.run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [
+          migration.version,
+          now,
+        ]);
+      }
+    });
   }
 
   async createUser(user: { id: string; name: string; isAdmin: boolean; now: number }, key: { hash: string; prefix: string }): Promise<void> {

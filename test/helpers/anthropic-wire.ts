@@ -19,16 +19,29 @@ export function sseEvent(type: string, data: Record<string, unknown>): string {
 }
 
 /** A blocking Messages response: thinking (signed), text, then a client tool call. */
-export function blockingMessage(options: { model: string; id?: string; usage: Usage }): Record<string, unknown> {
+export function blockingMessage(options: {
+  model: string;
+  id?: string;
+  usage: Usage;
+}): Record<string, unknown> {
   return {
     id: options.id ?? "msg_01XFDUDYJgAACzvnptvVoYEL",
     type: "message",
     role: "assistant",
     model: options.model,
     content: [
-      { type: "thinking", thinking: "The user wants the weather; I should call the tool.", signature: "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds" },
+      {
+        type: "thinking",
+        thinking: "The user wants the weather; I should call the tool.",
+        signature: "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds",
+      },
       { type: "text", text: "Let me check the weather in Paris." },
-      { type: "tool_use", id: "toolu_01A09q90qw90lq917835lq9", name: "get_weather", input: { location: "Paris, France", unit: "celsius" } },
+      {
+        type: "tool_use",
+        id: "toolu_01A09q90qw90lq917835lq9",
+        name: "get_weather",
+        input: { location: "Paris, France", unit: "celsius" },
+      },
     ],
     stop_reason: "tool_use",
     stop_sequence: null,
@@ -37,7 +50,12 @@ export function blockingMessage(options: { model: string; id?: string; usage: Us
 }
 
 /** A streamed plain-text answer: the normal event sequence, the text split into `parts`. */
-export function textStreamChunks(options: { model: string; parts: readonly string[]; usage: Usage; id?: string }): string[] {
+export function textStreamChunks(options: {
+  model: string;
+  parts: readonly string[];
+  usage: Usage;
+  id?: string;
+}): string[] {
   const { usage } = options;
   return [
     sseEvent("message_start", {
@@ -59,9 +77,14 @@ export function textStreamChunks(options: { model: string; parts: readonly strin
     }),
     sseEvent("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
     sseEvent("ping", {}),
-    ...options.parts.map((text) => sseEvent("content_block_delta", { index: 0, delta: { type: "text_delta", text } })),
+    ...options.parts.map((text) =>
+      sseEvent("content_block_delta", { index: 0, delta: { type: "text_delta", text } }),
+    ),
     sseEvent("content_block_stop", { index: 0 }),
-    sseEvent("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }),
+    sseEvent("message_delta", {
+      delta: { stop_reason: "end_turn", stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    }),
     sseEvent("message_stop", {}),
   ];
 }
@@ -87,29 +110,57 @@ export function thinkingToolStreamChunks(options: { model: string; usage: Usage 
         },
       },
     }),
-    sseEvent("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
-    sseEvent("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "Weather needs " } }),
-    sseEvent("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "a tool call." } }),
-    sseEvent("content_block_delta", { index: 0, delta: { type: "signature_delta", signature: "EqQBCgIYAhIMstreamSig0123456789" } }),
+    sseEvent("content_block_start", {
+      index: 0,
+      content_block: { type: "thinking", thinking: "", signature: "" },
+    }),
+    sseEvent("content_block_delta", {
+      index: 0,
+      delta: { type: "thinking_delta", thinking: "Weather needs " },
+    }),
+    sseEvent("content_block_delta", {
+      index: 0,
+      delta: { type: "thinking_delta", thinking: "a tool call." },
+    }),
+    sseEvent("content_block_delta", {
+      index: 0,
+      delta: { type: "signature_delta", signature: "EqQBCgIYAhIMstreamSig0123456789" },
+    }),
     sseEvent("content_block_stop", { index: 0 }),
     sseEvent("ping", {}),
     sseEvent("content_block_start", { index: 1, content_block: { type: "text", text: "" } }),
     sseEvent("content_block_delta", { index: 1, delta: { type: "text_delta", text: "Checking " } }),
     sseEvent("content_block_delta", { index: 1, delta: { type: "text_delta", text: "now." } }),
     sseEvent("content_block_stop", { index: 1 }),
-    sseEvent("content_block_start", { index: 2, content_block: { type: "tool_use", id: "toolu_01StreamToolCall42", name: "get_weather", input: {} } }),
+    sseEvent("content_block_start", {
+      index: 2,
+      content_block: { type: "tool_use", id: "toolu_01StreamToolCall42", name: "get_weather", input: {} },
+    }),
     sseEvent("content_block_delta", { index: 2, delta: { type: "input_json_delta", partial_json: "" } }),
-    sseEvent("content_block_delta", { index: 2, delta: { type: "input_json_delta", partial_json: '{"location": "Par' } }),
-    sseEvent("content_block_delta", { index: 2, delta: { type: "input_json_delta", partial_json: 'is, France"}' } }),
+    sseEvent("content_block_delta", {
+      index: 2,
+      delta: { type: "input_json_delta", partial_json: '{"location": "Par' },
+    }),
+    sseEvent("content_block_delta", {
+      index: 2,
+      delta: { type: "input_json_delta", partial_json: 'is, France"}' },
+    }),
     sseEvent("content_block_stop", { index: 2 }),
-    sseEvent("message_delta", { delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }),
+    sseEvent("message_delta", {
+      delta: { stop_reason: "tool_use", stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    }),
     sseEvent("message_stop", {}),
   ];
 }
 
 /** Anthropic's error body shape (https://docs.anthropic.com/en/api/errors). */
 export function anthropicErrorBody(type: string, message: string): string {
-  return JSON.stringify({ type: "error", error: { type, message }, request_id: "req_011CSHoEeqs5C35K2UUqR7Fy" });
+  return JSON.stringify({
+    type: "error",
+    error: { type, message },
+    request_id: "req_011CSHoEeqs5C35K2UUqR7Fy",
+  });
 }
 
 /** `GET /v1/models` answer (https://docs.anthropic.com/en/api/models-list). */

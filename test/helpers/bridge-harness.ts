@@ -4,6 +4,7 @@ import { MemoryAuth } from "../../core/ports/auth.ts";
 import { ManualClock } from "../../core/ports/clock.ts";
 import { SequentialIds } from "../../core/ports/ids.ts";
 import { MemoryRecorder } from "../../core/ports/recorder.ts";
+import type { ToolProvider } from "../../core/ports/tool-provider.ts";
 import type { Upstream } from "../../core/ports/upstream.ts";
 
 export const USER_KEY = "cw_test_alice_key";
@@ -11,7 +12,7 @@ export const ENTERPRISE_ANTHROPIC_KEY = "sk-ant-enterprise-CANARY-a1";
 export const ENTERPRISE_OPENAI_KEY = "sk-openai-enterprise-CANARY-o1";
 
 /** A bridge on in-memory ports, with every upstream request captured. */
-export function bridgeHarness(upstream: Upstream, limits: Partial<Limits> = {}) {
+export function bridgeHarness(upstream: Upstream, limits: Partial<Limits> = {}, extra: { tools?: ToolProvider } = {}) {
   const auth = new MemoryAuth([[USER_KEY, { userId: "u1", name: "alice", roles: [] }]]);
   const recorder = new MemoryRecorder();
   const clock = new ManualClock();
@@ -28,6 +29,7 @@ export function bridgeHarness(upstream: Upstream, limits: Partial<Limits> = {}) 
     recorder,
     clock,
     ids: new SequentialIds(),
+    ...(extra.tools ? { tools: extra.tools } : {}),
     upstream: async (request) => {
       seen.push(request.clone());
       return upstream(request);

@@ -8,14 +8,22 @@ export interface CapturedRequest {
   readonly body: string;
 }
 
+/** A chunk written after a pause (ms), or once a gate (a promise the test resolves) opens. */
+export type PausedChunk =
+  | { readonly delayMs: number; readonly data: string }
+  | { readonly until: Promise<unknown>; readonly data: string };
+
+const pause = (chunk: PausedChunk): Promise<unknown> =>
+  "until" in chunk ? chunk.until : new Promise((resolve) => setTimeout(resolve, chunk.delayMs));
+
 /** What the fake provider does with one request: a full response, or a scripted stream. */
 export type UpstreamScript =
   | { readonly status?: number; readonly headers?: Record<string, string>; readonly body: string }
   | {
       readonly status?: number;
       readonly headers?: Record<string, string>;
-      /** Chunks written one by one, with an optional pause (ms) before each. */
-      readonly chunks: readonly (string | { readonly delayMs: number; readonly data: string })[];
+      /** Chunks written one by one, with an optional pause (ms) or gate (a promise) before each. */
+      readonly chunks: readonly (string | PausedChunk)[];
       /** Leave the response open after the chunks (stall), or destroy the socket (reset). */
       readonly end?: "close" | "stall" | "reset";
     };
@@ -43,7 +51,7 @@ export async function startUpstream(script: (request: CapturedRequest) => Upstre
       if (!("chunks" in answer)) return res.end(answer.body);
       res.flushHeaders();
       for (const chunk of answer.chunks) {
-        if (typeof chunk !== "string") await new Promise((resolve) => setTimeout(resolve, chunk.delayMs));
+        if (typeof chunk !== "string") await pause(chunk);
         if (res.destroyed) return;
         res.write(typeof chunk === "string" ? chunk : chunk.data);
       }

@@ -4,6 +4,7 @@ import { anthropicStreamError, renderAnthropicError } from "./errors.ts";
 import { detectAnthropicClient, inspectMessagesRequest } from "./request.ts";
 import { messagesBlockingFacts } from "./response.ts";
 import { messagesObserver } from "./stream.ts";
+import { anthropicToolLoop } from "./tool-loop.ts";
 
 /** `POST /v1/messages`: the body is forwarded exactly as the client sent it. */
 export const anthropicMessages: ApiDefinition = {
@@ -16,4 +17,5 @@ export const anthropicMessages: ApiDefinition = {
   streamError: anthropicStreamError,
   keepAlive: encodeSse({ event: "ping", data: '{"type": "ping"}' }),
   detectClient: detectAnthropicClient,
+  toolLoop: anthropicToolLoop,
 };

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_LIMITS } from "../../core/config.ts";
+import { ConfigError, resolveSettings } from "./load.ts";
+
+const expectError = (yaml: string | null, env: Record<string, string>, message: RegExp): void => {
+  let caught: unknown;
+  try {
+    resolveSettings(yaml, env);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  expect((caught as Error).message).toMatch(message);
+};
+
+describe("resolveSettings", () => {
+  it("uses the contract's defaults and enables only providers with a key", () => {
+    const settings = resolveSettings(null, { ANTHROPIC_API_KEY: "k1" });
+    expect(settings.listen).toEqual({ hostname: "127.0.0.1", port: 8080 });
+    expect(settings.db).toBe("./causeway.db");
+    expect(settings.limits).toEqual(DEFAULT_LIMITS);
+    expect(settings.providers).toEqual([{ name: "anthropic", kind: "anthropic", baseUrl: "https://api.anthropic.com", apiKey: "k1" }]);
+  });
+
+  it("lets the environment override the file", () => {
+    const yaml = "listen: 0.0.0.0:9000\ndb: /var/file.db\n";
+    const settings = resolveSettings(yaml, {
+      CAUSEWAY_LISTEN: "127.0.0.1:7000",
+      CAUSEWAY_DB: "postgres://db/x",
+      OPENAI_API_KEY: "o",
+      CAUSEWAY_OPENAI_BASE_URL: "http://127.0.0.1:1234",
+    });
+    expect(settings.listen.port).toBe(7000);
+    expect(settings.db).toBe("postgres://db/x");
+    expect(settings.providers).toEqual([{ name: "openai", kind: "openai", baseUrl: "http://127.0.0.1:1234", apiKey: "o" }]);
+  });
+
+  it("expands ${NAME} from the environment and reads limits", () => {
+    const yaml = [
+      "providers:",
+      "  - { name: local, kind: openai, base_url: 'http://127.0.0.1:1', api_key: '${LOCAL_KEY}' }",
+      "limits: { max_body_bytes: 1024, ping_interval_ms: 500 }",
+    ].join("\n");
+    const settings = resolveSettings(yaml, { LOCAL_KEY: "secret" });
+    expect(settings.providers[0]).toMatchObject({ name: "local", apiKey: "secret" });
+    expect(settings.limits.maxBodyBytes).toBe(1024);
+    expect(settings.limits.pingIntervalMs).toBe(500);
+  });
+
+  it("names the key and the problem", () => {
+    expectError("limits: { max_body_bytes: -1 }", {}, /limits\.max_body_bytes: must be at least 1/);
+    expectError("limits: { max_body_bytes: 'big' }", {}, /limits\.max_body_bytes: expected a number/);
+    expectError("lmits: {}", {}, /lmits/);
+    expectError("providers: [{ name: a, kind: gemini }]", {}, /providers\[0\]\.kind: must be "anthropic" or "openai"/);
+    expectError("providers: [{ name: a, kind: openai, api_key: '${NOPE}' }]", {}, /providers\[0\]\.api_key: environment variable NOPE is not set/);
+    expectError("listen: nonsense", {}, /listen: expected host:port/);
+    expectError("a: [unclosed", {}, /not valid YAML/);
+    expectError("mcp: { servers: [{ name: s, url: 'http://127.0.0.1:1/mcp', deny: ['('] }] }", {}, /mcp\.servers\[0\]\.deny\[0\]: is not a valid regular expression/);
+  });
+});

@@ -1,0 +1,80 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import type { BenchReport } from "./lib/report.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const BUN = join(ROOT, "node_modules/.bin/bun");
+const VARIANTS = ["direct", "floor-bun", "causeway-bun", "causeway-bun-bare", "causeway-node", "portkey"];
+const GATEWAYS = VARIANTS.filter((name) => name !== "direct");
+
+const isNumber = (value: unknown): boolean => typeof value === "number" && Number.isFinite(value);
+
+/** The harness must keep running and reporting every figure; no timing is asserted here. */
+describe("bench smoke (bun bench/run.ts --smoke)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "causeway-bench-smoke-"));
+  const out = join(dir, "report.json");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("runs every variant and reports every figure", { timeout: 240_000 }, async () => {
+    await promisify(execFile)(BUN, ["bench/run.ts", "--smoke", "--out", out], {
+      cwd: ROOT,
+      timeout: 230_000,
+      maxBuffer: 16 * 2 ** 20,
+    });
+    const report = JSON.parse(readFileSync(out, "utf8")) as BenchReport;
+
+    expect(report.mode).toBe("smoke");
+    expect(report.machine.nproc).toBeGreaterThan(0);
+    expect(report.machine.bun).not.toBe("");
+    expect(report.variants.map((v) => v.name).sort()).toEqual([...VARIANTS].sort());
+    for (const variant of report.variants)
+      expect({ name: variant.name, available: variant.available }).toEqual({
+        name: variant.name,
+        available: true,
+      });
+
+    const messages = "anthropic.messages";
+    for (const name of VARIANTS) {
+      const latency = report.latency[messages]?.[name];
+      expect(latency?.samples, `latency samples of ${name}`).toBeGreaterThan(0);
+      expect(
+        [latency?.p50, latency?.p99, latency?.addedP50, latency?.addedP99].every(isNumber),
+        `latency of ${name}`,
+      ).toBe(true);
+      const stream = report.streaming[messages]?.[name];
+      expect(stream?.streams, `streams of ${name}`).toBeGreaterThan(0);
+      expect(
+        [
+          stream?.addedTtfbP50,
+          stream?.addedTtfbP99,
+          stream?.addedEventDelayP50,
+          stream?.addedEventDelayP99,
+        ].every(isNumber),
+        `stream figures of ${name}`,
+      ).toBe(true);
+      expect(report.throughput[name]?.rps, `throughput of ${name}`).toBeGreaterThan(0);
+      expect(report.concurrency[name]?.levels.length, `concurrency levels of ${name}`).toBeGreaterThan(0);
+    }
+    for (const name of GATEWAYS) {
+      expect(report.idleMemory[name]?.open, `idle streams of ${name}`).toBeGreaterThan(0);
+      expect(isNumber(report.idleMemory[name]?.bytesPerStream), `memory per idle stream of ${name}`).toBe(
+        true,
+      );
+    }
+    expect(report.targets.map((t) => t.id)).toEqual([
+      "latency-bun",
+      "latency-node",
+      "throughput-portkey",
+      "throughput-floor",
+      "ttfb",
+      "event-delay",
+      "concurrency",
+      "idle-memory",
+    ]);
+    for (const target of report.targets) expect(target.value, `target ${target.id}`).not.toBeNull();
+  });
+});

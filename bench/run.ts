@@ -1,0 +1,121 @@
+/**
+ * The benchmark: Causeway's overhead against the direct path, a raw pass-through floor and the
+ * Portkey gateway, all against one zero-delay mock upstream, interleaved in one run.
+ *   bun bench/run.ts            full run (a few minutes), JSON in bench/results/, docs/benchmarks.md
+ *   bun bench/run.ts --smoke    a few seconds, no timing claims (CI)
+ * Options: --out FILE, --no-docs, --write-docs, --only floor-bun,causeway-bun,...
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describeMachine } from "./lib/machine.ts";
+import { renderMarkdown } from "./lib/markdown.ts";
+import { parseOptions } from "./lib/options.ts";
+import { stopAll } from "./lib/processes.ts";
+import type { BenchReport } from "./lib/report.ts";
+import { API_KINDS } from "./lib/shapes.ts";
+import { evaluateTargets } from "./lib/targets.ts";
+import { measureConcurrency } from "./phases/concurrency.ts";
+import { measureIdleMemory } from "./phases/idle-memory.ts";
+import { measureLatency } from "./phases/latency.ts";
+import { setUp } from "./phases/setup.ts";
+import { measureStreaming } from "./phases/streaming.ts";
+import { measureThroughput } from "./phases/throughput.ts";
+import { ROOT } from "./targets/variants.ts";
+
+const options = parseOptions(process.argv.slice(2));
+const began = performance.now();
+const log = (line: string): void => {
+  process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(1)}s] ${line}\n`);
+};
+/** Hard ceiling on the whole run: whatever happens, children are killed and the process exits. */
+const CEILING_MS = options.mode === "smoke" ? 120_000 : 15 * 60_000;
+const ceiling = setTimeout(() => {
+  log(`run exceeded ${CEILING_MS / 1000}s; aborting`);
+  void stopAll().finally(() => process.exit(2));
+}, CEILING_MS);
+
+async function nodeVersion(): Promise<string> {
+  const proc = Bun.spawn(["node", "--version"], { stdout: "pipe", stderr: "ignore" });
+  return (await new Response(proc.stdout).text()).trim() || "missing";
+}
+
+async function main(): Promise<BenchReport> {
+  log(`mode ${options.mode}`);
+  const setup = await setUp(options.only, log);
+  const warnings: string[] = [...setup.notes];
+  try {
+    const latency: BenchReport["latency"] = {};
+    const streaming: BenchReport["streaming"] = {};
+    for (const api of API_KINDS) {
+      const targets = setup.servedBy[api];
+      if (!targets.some((t) => t.name === "direct") || targets.length < 2) {
+        warnings.push(`${api}: no gateway serves it; skipped`);
+        continue;
+      }
+      log(`latency ${api} (${targets.map((t) => t.name).join(", ")})`);
+      latency[api] = await measureLatency(api, targets, options);
+      log(`streaming ${api}`);
+      streaming[api] = await measureStreaming(api, targets, options);
+    }
+    const anthropic = setup.servedBy["anthropic.messages"];
+    log("throughput");
+    const throughput = await measureThroughput(anthropic, options);
+    log("concurrent streams");
+    const concurrency = await measureConcurrency(anthropic, options);
+    log("idle stream memory");
+    const idleMemory = await measureIdleMemory(anthropic, options);
+    const figures = {
+      schema: 1 as const,
+      mode: options.mode,
+      date: new Date().toISOString(),
+      durationS: Math.round((performance.now() - began) / 1000),
+      machine: describeMachine(ROOT, await nodeVersion()),
+      settings: {
+        latency: options.latency,
+        streams: options.streams,
+        throughput: options.throughput,
+        concurrency: options.concurrency,
+        idle: options.idle,
+      },
+      variants: setup.variants,
+      latency,
+      streaming,
+      throughput,
+      concurrency,
+      idleMemory,
+      warnings,
+    };
+    return { ...figures, targets: evaluateTargets(figures) };
+  } finally {
+    await setup.stop();
+  }
+}
+
+try {
+  const report = await main();
+  const out =
+    options.out ??
+    join(
+      ROOT,
+      "bench/results",
+      `${report.date.replaceAll(":", "-").slice(0, 19)}${options.mode === "smoke" ? "-smoke" : ""}.json`,
+    );
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  log(`report: ${out}`);
+  if (options.writeDocs) {
+    const notes = readFileSync(join(ROOT, "bench/notes.md"), "utf8");
+    writeFileSync(join(ROOT, "docs/benchmarks.md"), renderMarkdown(report, notes));
+    log("docs/benchmarks.md written");
+  }
+  for (const t of report.targets)
+    log(
+      `${t.met === null ? "n/a " : t.met ? "MET " : "MISS"} ${t.figure}: ${t.value ?? "—"} ${t.unit} (target ${t.target})`,
+    );
+  clearTimeout(ceiling);
+  process.exit(0);
+} catch (error) {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  await stopAll();
+  process.exit(1);
+}

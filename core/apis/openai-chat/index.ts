@@ -1,0 +1,24 @@
+import type { ApiDefinition } from "../api-definition.ts";
+import { detectOpenAIClient } from "../openai-shared/client.ts";
+import { renderOpenAIError } from "../openai-shared/errors.ts";
+import { chatKeepAlive, chatStreamError } from "./errors.ts";
+import { prepareChatRequest } from "./include-usage.ts";
+import { inspectChatRequest } from "./request.ts";
+import { chatBlockingFacts } from "./response.ts";
+import { chatObserver } from "./stream.ts";
+
+/**
+ * `POST /v1/chat/completions`: forwarded as sent, except that a streaming request always asks
+ * upstream for usage (and the client's stream is then cleaned of it, see include-usage.ts).
+ */
+export const openaiChat: ApiDefinition = {
+  name: "openai.chat",
+  inspect: inspectChatRequest,
+  prepare: prepareChatRequest,
+  observer: chatObserver as ApiDefinition["observer"],
+  blockingFacts: chatBlockingFacts,
+  renderError: renderOpenAIError,
+  streamError: chatStreamError,
+  keepAlive: chatKeepAlive,
+  detectClient: detectOpenAIClient,
+};

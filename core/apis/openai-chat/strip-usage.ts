@@ -1,0 +1,28 @@
+import { encodeSse } from "../../sse/encoder.ts";
+import type { SseEvent } from "../../sse/event.ts";
+import type { Transducer } from "../../transducer/transducer.ts";
+import { asObject, parseJsonSafe } from "../json.ts";
+import { removeMember } from "../openai-shared/raw-json.ts";
+import { isUsageOnlyChunk } from "./usage.ts";
+
+const NONE: readonly string[] = [];
+
+/**
+ * The client's view of a chat stream whose usage the bridge requested: the usage-only chunk is
+ * dropped, and the `usage` member OpenAI then puts on every other chunk (`"usage":null`, or the
+ * numbers when they ride on the last choice chunk) is removed from the raw data text. Everything
+ * else, `[DONE]` and error objects included, is re-framed unchanged, one event at a time.
+ */
+export const stripUsage: Transducer<null, SseEvent, string> = {
+  init: () => null,
+  step(state, event) {
+    // Cheap pre-check: most chunks are parsed only when they mention usage at all.
+    if (!event.data.includes('"usage"')) return [state, [encodeSse(event)]];
+    const chunk = asObject(parseJsonSafe(event.data));
+    if (!chunk || !("usage" in chunk)) return [state, [encodeSse(event)]];
+    if (isUsageOnlyChunk(chunk)) return [state, NONE];
+    const data = removeMember(event.data, 0, "usage");
+    return [state, [encodeSse({ ...event, data: data ?? event.data })]];
+  },
+  flush: () => NONE,
+};

@@ -1,0 +1,65 @@
+import type { ApiDefinition, ResponseFact } from "../apis/api-definition.ts";
+import type { InterceptionTrace } from "../audit/interception-trace.ts";
+import type { GatewayError } from "../errors.ts";
+import type { ToolLoopLimits } from "../ports/tool-provider.ts";
+import type { ProxyContext } from "../proxy/context.ts";
+import type { CallResult, Exchange } from "../proxy/exchange.ts";
+import { errorResponse } from "../proxy/respond.ts";
+import type { ToolLoopSession, TurnOutcome } from "./contract.ts";
+import type { CallRunner } from "./run-calls.ts";
+
+/** Everything the streaming and blocking loop drivers share for one client request. */
+export interface LoopContext {
+  readonly context: ProxyContext;
+  readonly api: ApiDefinition;
+  readonly trace: InterceptionTrace;
+  readonly exchange: Exchange;
+  readonly session: ToolLoopSession;
+  readonly runner: CallRunner;
+  readonly limits: ToolLoopLimits;
+  readonly injected: ReadonlySet<string>;
+  /** Sends one upstream turn with this body (same URL and headers as the client's request). */
+  send(body: string): Promise<CallResult>;
+  /** True while injected tools run: a disconnect then lets the loop record the cancellation. */
+  toolsRunning: boolean;
+  settle(): void;
+}
+
+/** Audit facts minus the injected calls: those are recorded by the runner, as injected. */
+export function visibleFacts(
+  facts: readonly ResponseFact[],
+  injected: ReadonlySet<string>,
+): readonly ResponseFact[] {
+  if (!facts.some((fact) => fact.kind === "tool-call" && injected.has(fact.name))) return facts;
+  return facts.filter((fact) => !(fact.kind === "tool-call" && injected.has(fact.name)));
+}
+
+/** Injected calls the model made but the bridge did not run still appear in the audit. */
+export function recordNotRun(loop: LoopContext, outcome: TurnOutcome): void {
+  for (const { call, reason } of outcome.notRun) {
+    const tool = loop.runner.catalog.byName.get(call.name);
+    loop.trace.toolCall({
+      name: tool?.definition.name ?? call.name,
+      callId: call.id,
+      args: call.args,
+      injected: true,
+      server: tool?.definition.server ?? null,
+      error: reason,
+      durationMs: null,
+    });
+  }
+}
+
+/** Ends the trace for a failed upstream call and renders the error in the API's shape. */
+export function failure(loop: LoopContext, error: GatewayError): Response {
+  if (!loop.trace.ended) {
+    const status =
+      error.kind === "timeout" ? "timeout" : error.kind === "unavailable" ? "failed" : "upstream_error";
+    loop.trace.end(status, error.status, error.message);
+  }
+  return errorResponse(error, loop.api.renderError, loop.context.requestId);
+}
+
+export function isEventStream(response: Response): boolean {
+  return (response.headers.get("content-type") ?? "").includes("text/event-stream");
+}

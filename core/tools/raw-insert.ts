@@ -1,0 +1,49 @@
+import { findMember, objectMembers } from "../apis/openai-shared/raw-json.ts";
+
+/**
+ * Inserts comma-separated JSON items at the start or end of a top-level array member of a raw
+ * JSON body, creating the member when absent (or null); every other byte of the body is kept.
+ * Null when the body or the member is not what was expected (the caller then does not inject).
+ */
+export function insertIntoArray(
+  raw: string,
+  key: string,
+  items: string,
+  where: "start" | "end",
+): string | null {
+  const object = objectMembers(raw, 0);
+  if (!object) return null;
+  const member = findMember(object, key);
+  if (!member) {
+    const first = object.members[0];
+    const entry = `${JSON.stringify(key)}:[${items}]`;
+    return first
+      ? `${raw.slice(0, first.keyStart)}${entry},${raw.slice(first.keyStart)}`
+      : `${raw.slice(0, object.start + 1)}${entry}${raw.slice(object.start + 1)}`;
+  }
+  const value = raw.slice(member.valueStart, member.valueEnd);
+  if (value === "null") return `${raw.slice(0, member.valueStart)}[${items}]${raw.slice(member.valueEnd)}`;
+  if (!value.startsWith("[")) return null;
+  const empty = value.slice(1, -1).trim() === "";
+  if (where === "start") {
+    const at = member.valueStart + 1;
+    return `${raw.slice(0, at)}${items}${empty ? "" : ","}${raw.slice(at)}`;
+  }
+  const at = member.valueEnd - 1;
+  return `${raw.slice(0, at)}${empty ? "" : ","}${items}${raw.slice(at)}`;
+}
+
+/** Sums two usage objects field by field (nested detail objects too); non-numbers keep the latest. */
+export function sumUsage(a: unknown, b: unknown): unknown {
+  if (typeof a === "number" && typeof b === "number") return a + b;
+  if (isPlain(a) && isPlain(b)) {
+    const out: Record<string, unknown> = { ...a };
+    for (const [key, value] of Object.entries(b)) out[key] = key in a ? sumUsage(a[key], value) : value;
+    return out;
+  }
+  return b ?? a;
+}
+
+function isPlain(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

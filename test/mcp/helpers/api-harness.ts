@@ -1,0 +1,63 @@
+import type { ApiDefinition } from "../../../core/apis/api-definition.ts";
+import { DEFAULT_LIMITS } from "../../../core/config.ts";
+import { MemoryAuth } from "../../../core/ports/auth.ts";
+import { ManualClock } from "../../../core/ports/clock.ts";
+import { silentLogger } from "../../../core/ports/logger.ts";
+import { MemoryRecorder } from "../../../core/ports/recorder.ts";
+import type { ToolProvider } from "../../../core/ports/tool-provider.ts";
+import type { Upstream } from "../../../core/ports/upstream.ts";
+import { anthropicProfile } from "../../../core/providers/anthropic.ts";
+import { openaiProfile } from "../../../core/providers/openai.ts";
+import type { ProxyContext } from "../../../core/proxy/context.ts";
+import { intercept } from "../../../core/proxy/intercept.ts";
+
+/**
+ * Runs the interception pipeline for an API definition the router does not (yet) serve with a
+ * tool loop: the OpenAI APIs get theirs once their index.ts registers it. Same ports as the bridge.
+ */
+export function apiHarness(
+  api: ApiDefinition,
+  path: string,
+  tools: ToolProvider,
+  upstream: Upstream,
+  kind: "anthropic" | "openai" = "openai",
+) {
+  const recorder = new MemoryRecorder();
+  const clock = new ManualClock();
+  const seen: Request[] = [];
+  let n = 0;
+  const run = async (body: object): Promise<Response> => {
+    const url = new URL(`http://bridge.test/${kind}${path}`);
+    const request = new Request(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const context: ProxyContext = {
+      config: { providers: [], limits: DEFAULT_LIMITS },
+      ports: {
+        auth: new MemoryAuth(),
+        recorder,
+        clock,
+        ids: { interceptionId: () => `int_${++n}` },
+        tools,
+        upstream: async (r) => {
+          seen.push(r.clone());
+          return upstream(r);
+        },
+      },
+      logger: silentLogger,
+      requestId: `int_${++n}`,
+      request,
+      url,
+      provider: { name: kind, kind, baseUrl: "http://upstream.test", apiKey: "sk-provider-test" },
+      profile: kind === "openai" ? openaiProfile : anthropicProfile,
+      path,
+      principal: { userId: "u1", name: "alice", roles: [] },
+      hops: 0,
+      track: () => () => {},
+    };
+    return intercept(context, api);
+  };
+  return { run, recorder, seen, clock };
+}
