@@ -13,7 +13,13 @@ export async function serveCommand(runtime: Runtime, settings: Settings): Promis
   const logger = jsonLogger();
   const sql = await runtime.openSql(settings.db);
   const tools = await startMcpTools(settings.mcp, process.env, logger);
-  const app = await createApp({ settings, sql, upstream: runtime.upstream, logger, ...(tools ? { tools } : {}) });
+  const app = await createApp({
+    settings,
+    sql,
+    upstream: runtime.upstream,
+    logger,
+    ...(tools ? { tools } : {}),
+  });
   const server = await runtime.serve((request) => app.bridge.handle(request), settings);
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

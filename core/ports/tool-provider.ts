@@ -28,7 +28,11 @@ export interface ToolLoopLimits {
   readonly maxResultBytes: number;
 }
 
-export const DEFAULT_TOOL_LOOP_LIMITS: ToolLoopLimits = { maxRounds: 10, callTimeoutMs: 60_000, maxResultBytes: 1024 * 1024 };
+export const DEFAULT_TOOL_LOOP_LIMITS: ToolLoopLimits = {
+  maxRounds: 10,
+  callTimeoutMs: 60_000,
+  maxResultBytes: 1024 * 1024,
+};
 
 /**
  * Lists and runs tools on the user's behalf. `listTools` returns a stable order so identical

@@ -148,14 +148,15 @@ export function streamLoop(
     if (!result.ok) {
       if (exchange.cause === "client") return abandon();
       const error = result.error;
-      trace.end(error.kind === "timeout" ? "timeout" : "upstream_error", error.status, error.message);
+      trace.end(error.kind === "timeout" ? "timeout" : "upstream_error", 200, error.message);
       return close(controller, error.message);
     }
     const response = result.response;
     if (!response.ok || !isEventStream(response) || !response.body) {
       const detail = `upstream answered ${response.status} during the tool loop`;
       await response.body?.cancel().catch(() => {});
-      trace.end("upstream_error", response.status, detail);
+      // The client already has its 200: the upstream's status goes into the detail.
+      trace.end("upstream_error", 200, detail);
       return close(controller, detail);
     }
     reader = response.body.getReader();

@@ -228,4 +228,11 @@ describe.each(RUNTIMES)("causeway serve on $name", (runtime) => {
     expect(row).toMatchObject({ provider: "dead", http_status: 502 });
     expect(["upstream_error", "failed"]).toContain(row?.status);
   });
+
+  it("shuts down cleanly on SIGTERM: exit code 0 after flushing the audit", async () => {
+    const response = await messages(ask("last-before-shutdown"));
+    expect(response.status).toBe(200);
+    expect(await server.stop("SIGTERM")).toBe(0);
+    expect(server.logs()).toContain('"message":"stopped"');
+  });
 });

@@ -12,7 +12,11 @@ export const ENTERPRISE_ANTHROPIC_KEY = "sk-ant-enterprise-CANARY-a1";
 export const ENTERPRISE_OPENAI_KEY = "sk-openai-enterprise-CANARY-o1";
 
 /** A bridge on in-memory ports, with every upstream request captured. */
-export function bridgeHarness(upstream: Upstream, limits: Partial<Limits> = {}, extra: { tools?: ToolProvider } = {}) {
+export function bridgeHarness(
+  upstream: Upstream,
+  limits: Partial<Limits> = {},
+  extra: { tools?: ToolProvider } = {},
+) {
   const auth = new MemoryAuth([[USER_KEY, { userId: "u1", name: "alice", roles: [] }]]);
   const recorder = new MemoryRecorder();
   const clock = new ManualClock();

@@ -349,6 +349,42 @@ describe("anthropic tool loop (in-memory tools)", () => {
     expect(result.at(-1).text).toContain("truncated at 1048576 bytes");
   });
 
+  it("relays an upstream error before the stream as is, and reports a failing later turn in-band", async () => {
+    const tools = new MemoryToolProvider([ECHO], async () => text("Echo: hi"));
+    const error = '{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}';
+    const first = bridgeHarness(
+      async () =>
+        new Response(error, {
+          status: 429,
+          headers: { "content-type": "application/json", "retry-after": "7" },
+        }),
+      {},
+      { tools },
+    );
+    const refused = await first.bridge.handle(request({ ...BODY, stream: true }));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("7");
+    expect(await refused.text()).toBe(error);
+
+    let n = 0;
+    const second = bridgeHarness(
+      async () =>
+        n++ === 0
+          ? sseResponse(streamTurn({ text: "Working.", calls: [CALL] }))
+          : new Response(error, { status: 529 }),
+      {},
+      { tools },
+    );
+    const response = await second.bridge.handle(request({ ...BODY, stream: true }));
+    const got = decodeSse(await response.text());
+    expect(got.at(-1)).toMatchObject({ event: "error" });
+    expect(got.filter((e) => e.event === "message_stop")).toHaveLength(0);
+    await second.recorder.flush();
+    expect(kinds(second.recorder.entries, "interception-end")).toEqual([
+      expect.objectContaining({ status: "upstream_error", httpStatus: 200, detail: expect.stringContaining("529") }),
+    ]);
+  });
+
   it("keeps the byte relay when no tools are offered", async () => {
     const tools = new MemoryToolProvider([], async () => text(""));
     const stream = streamTurn({ text: "plain" });
