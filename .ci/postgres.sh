@@ -8,6 +8,8 @@
 # package when neither has them. PostgreSQL refuses to run as root: as root it runs as the
 # `postgres` system user (created if missing). Trust auth is fine: loopback only, dropped after.
 set -euo pipefail
+# runuser and useradd live in sbin, which a non-login PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 log() { echo "postgres.sh: $*" >&2; }
 

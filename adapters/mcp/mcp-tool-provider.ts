@@ -27,6 +27,7 @@ interface Server {
 /** How long a request waits for a per-user session that is still connecting. */
 const USER_CONNECT_WAIT_MS = 5_000;
 const REFRESH_MS = 5 * 60_000;
+/** Hard cap on one call even while progress notifications keep resetting its timeout (MCP-11). */
 const MAX_TOTAL_CALL_MS = 300_000;
 
 /**
@@ -41,13 +42,17 @@ export class McpToolProvider implements ToolProvider {
   readonly #connections = new Map<string, McpConnection>();
   readonly #logger: Logger;
   readonly #timeoutMs: number;
+  readonly #hardCapMs: number;
 
   constructor(settings: McpSettings, env: Record<string, string | undefined>, logger: Logger) {
     this.#logger = logger;
     this.#timeoutMs = settings.toolTimeoutMs;
+    this.#hardCapMs = Math.max(settings.toolTimeoutMs, MAX_TOTAL_CALL_MS);
+    // The MCP client enforces tool_timeout_ms itself, restarting it on every progress
+    // notification; the core's timer is the hard cap, so a tool that reports progress may run on.
     this.limits = {
       maxRounds: settings.maxRounds,
-      callTimeoutMs: settings.toolTimeoutMs,
+      callTimeoutMs: this.#hardCapMs,
       maxResultBytes: settings.maxResultBytes,
     };
     for (const config of settings.servers) {
@@ -143,7 +148,7 @@ export class McpToolProvider implements ToolProvider {
         logger: this.#logger,
         keep: (name) => toolAllowed(name, server.allow, server.deny),
         refreshMs: REFRESH_MS,
-        maxTotalMs: MAX_TOTAL_CALL_MS,
+        maxTotalMs: this.#hardCapMs,
       });
       this.#connections.set(key, connection);
     }

@@ -405,7 +405,8 @@ describe("bad input through the real server", () => {
       status: "timeout",
       tokens: { input: 4 },
     });
-    for (let i = 0; i < 50 && !upstream.aborted.includes("/v1/messages"); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 50 && !upstream.aborted.includes("/v1/messages"); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(upstream.aborted).toContain("/v1/messages");
   });
 });

@@ -381,7 +381,11 @@ describe("anthropic tool loop (in-memory tools)", () => {
     expect(got.filter((e) => e.event === "message_stop")).toHaveLength(0);
     await second.recorder.flush();
     expect(kinds(second.recorder.entries, "interception-end")).toEqual([
-      expect.objectContaining({ status: "upstream_error", httpStatus: 200, detail: expect.stringContaining("529") }),
+      expect.objectContaining({
+        status: "upstream_error",
+        httpStatus: 200,
+        detail: expect.stringContaining("529"),
+      }),
     ]);
   });
 

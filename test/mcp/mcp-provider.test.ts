@@ -71,6 +71,33 @@ describe("McpToolProvider against @modelcontextprotocol/server-everything", () =
     ).toBe(true);
   });
 
+  it("lets a slow tool that reports progress run past tool_timeout_ms, up to the hard cap (MCP-11)", async () => {
+    const slow = new McpToolProvider(
+      settings([{ name: "everything", url: everything.url, allow: ["^trigger-long-running-operation$"] }], {
+        toolTimeoutMs: 700,
+      }),
+      {},
+      new MemoryLogger(),
+    );
+    try {
+      await slow.start(10_000);
+      expect(slow.limits.callTimeoutMs).toBe(300_000);
+      const result = await slow.callTool(
+        alice,
+        "everything",
+        "trigger-long-running-operation",
+        { duration: 1.6, steps: 4 },
+        never,
+      );
+      expect(result.content[0]).toMatchObject({
+        type: "text",
+        text: expect.stringContaining("Long running operation completed"),
+      });
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("refuses to call a tool outside allow/deny even when named directly (MCP-02)", async () => {
     await expect(provider.callTool(alice, "everything", "get-env", {}, never)).rejects.toThrow(/not offered/);
   });

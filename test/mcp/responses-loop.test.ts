@@ -127,7 +127,7 @@ describe("openai responses tool loop", () => {
       [2, "message"],
     ]);
     const completed = events.at(-1);
-    expect(completed.response.id).toBe("resp_B");
+    expect(completed.response.id).toBe("resp_A");
     expect(completed.response.output.map((i: { id: string }) => i.id)).toEqual([
       "rs_resp_A",
       "msg_resp_A",

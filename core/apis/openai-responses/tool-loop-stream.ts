@@ -13,12 +13,13 @@ const TERMINAL = new Set(["response.completed", "response.incomplete", "response
  * arrive: `response.created`/`in_progress` only from the first turn; injected function_call
  * items and all their events hidden; `output_index` renumbered and `sequence_number` rewritten
  * so both keep increasing across turns; one terminal event whose response carries every visible
- * output item, the usage summed over turns, and the LAST turn's id (the stored response that
- * holds the whole exchange, so `previous_response_id` chaining keeps working).
+ * output item and the usage summed over turns. One stream has one response identity (the SDKs
+ * refuse a change), so the terminal response keeps the FIRST turn's id and created_at.
  */
 export class ResponsesStreamSplice {
   readonly #options: SessionOptions;
   #seq = 0;
+  #identity: Loose | null = null;
   #nextIndex = 0;
   #visible: unknown[] = [];
   #usage: unknown = null;
@@ -46,8 +47,12 @@ export class ResponsesStreamSplice {
     const payload = asObject(parseJsonSafe(event.data));
     const type = asString(payload?.type) ?? event.event ?? "";
     if (!payload) return [encodeSse(event)];
-    if (type === "response.created" || type === "response.in_progress")
-      return this.#turns === 1 ? [this.#emit(event, payload, {})] : [];
+    if (type === "response.created" || type === "response.in_progress") {
+      if (this.#turns > 1) return [];
+      const response = asObject(payload.response);
+      this.#identity ??= response ? { id: response.id, created_at: response.created_at } : null;
+      return [this.#emit(event, payload, {})];
+    }
     if (TERMINAL.has(type)) return this.#finish(event, payload, type);
     const index = asNumber(payload.output_index);
     if (index === undefined) return [this.#emit(event, payload, {})];
@@ -118,7 +123,12 @@ export class ResponsesStreamSplice {
     }
     if (this.#turns === 1 && !decision.capped && calls.length === 0)
       return [...out, this.#emit(event, payload, {})];
-    const merged = { ...response, output: this.#visible, usage: this.#usage ?? response.usage };
+    const merged = {
+      ...response,
+      ...this.#identity,
+      output: this.#visible,
+      usage: this.#usage ?? response.usage,
+    };
     out.push(this.#emit(event, payload, { response: merged }));
     return out;
   }

@@ -26,13 +26,16 @@ export function apiHarness(
   const clock = new ManualClock();
   const seen: Request[] = [];
   let n = 0;
-  const run = async (body: object): Promise<Response> => {
-    const url = new URL(`http://bridge.test/${kind}${path}`);
-    const request = new Request(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
+  const run = (body: object): Promise<Response> =>
+    handle(
+      new Request(`http://bridge.test/${kind}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+    );
+  const handle = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
     const context: ProxyContext = {
       config: { providers: [], limits: DEFAULT_LIMITS },
       ports: {
@@ -59,5 +62,5 @@ export function apiHarness(
     };
     return intercept(context, api);
   };
-  return { run, recorder, seen, clock };
+  return { run, handle, recorder, seen, clock };
 }
