@@ -53,3 +53,15 @@ describe("anthropic messages through the bridge", () => {
     expect(h.seen).toHaveLength(0);
   });
 });
+
+describe("recorded prompt", () => {
+  it("is the typed text, without Claude Code's system-reminder blocks", async () => {
+    const h = bridgeHarness(async () => sseResponse(STREAM));
+    const content = [
+      { type: "text", text: "<system-reminder>\nAttribution notes\n</system-reminder>\n" },
+      { type: "text", text: "hello" },
+    ];
+    await (await h.bridge.handle(messagesRequest({ model: "m", stream: true, messages: [{ role: "user", content }] }))).text();
+    expect(h.recorder.entries.filter((e) => e.kind === "prompt").map((e) => (e as { text: string }).text)).toEqual(["hello"]);
+  });
+});

@@ -21,16 +21,25 @@ function lastUserPrompt(messages: unknown[]): string[] {
   return [];
 }
 
+/**
+ * The user's text blocks, joined. Blocks that are whole `<system-reminder>` notes are left out:
+ * Claude Code adds them to the user turn, but they are not what the user typed (kept only when a
+ * turn holds nothing else).
+ */
 function textOf(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
-  const parts: string[] = [];
+  const typed: string[] = [];
+  const reminders: string[] = [];
   for (const block of content) {
     const b = block as { type?: unknown; text?: unknown } | null;
-    if (b?.type === "text" && typeof b.text === "string") parts.push(b.text);
+    if (b?.type !== "text" || typeof b.text !== "string") continue;
+    (SYSTEM_REMINDER.test(b.text) ? reminders : typed).push(b.text);
   }
-  return parts.join("\n");
+  return (typed.length > 0 ? typed : reminders).join("\n");
 }
+
+const SYSTEM_REMINDER = /^\s*<system-reminder>[\s\S]*<\/system-reminder>\s*$/;
 
 export function detectAnthropicClient(headers: Headers): ClientInfo {
   const agent = headers.get("user-agent") ?? "";
