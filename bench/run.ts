@@ -3,7 +3,9 @@
  * Portkey gateway, all against one zero-delay mock upstream, interleaved in one run.
  *   bun bench/run.ts            full run (a few minutes), JSON in bench/results/, docs/benchmarks.md
  *   bun bench/run.ts --smoke    a few seconds, no timing claims (CI)
- * Options: --out FILE, --no-docs, --write-docs, --only floor-bun,causeway-bun,...
+ * Options: --out FILE, --no-docs, --write-docs, --only floor-bun,causeway-bun,...,
+ *          --phases latency,streaming,throughput,concurrency,idle
+ *          --bun-max-requests N (BUN_CONFIG_MAX_HTTP_REQUESTS for the Causeway-on-Bun processes)
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -20,7 +22,7 @@ import { measureLatency } from "./phases/latency.ts";
 import { setUp } from "./phases/setup.ts";
 import { measureStreaming } from "./phases/streaming.ts";
 import { measureThroughput } from "./phases/throughput.ts";
-import { ROOT } from "./targets/variants.ts";
+import { ROOT, setCausewayBunMaxRequests } from "./targets/variants.ts";
 
 const options = parseOptions(process.argv.slice(2));
 const began = performance.now();
@@ -41,29 +43,35 @@ async function nodeVersion(): Promise<string> {
 
 async function main(): Promise<BenchReport> {
   log(`mode ${options.mode}`);
+  setCausewayBunMaxRequests(options.bunMaxRequests);
   const setup = await setUp(options.only, log);
   const warnings: string[] = [...setup.notes];
   try {
     const latency: BenchReport["latency"] = {};
     const streaming: BenchReport["streaming"] = {};
+    const wants = (phase: string): boolean => options.phases === null || options.phases.includes(phase);
     for (const api of API_KINDS) {
       const targets = setup.servedBy[api];
       if (!targets.some((t) => t.name === "direct") || targets.length < 2) {
         warnings.push(`${api}: no gateway serves it; skipped`);
         continue;
       }
-      log(`latency ${api} (${targets.map((t) => t.name).join(", ")})`);
-      latency[api] = await measureLatency(api, targets, options);
-      log(`streaming ${api}`);
-      streaming[api] = await measureStreaming(api, targets, options);
+      if (wants("latency")) {
+        log(`latency ${api} (${targets.map((t) => t.name).join(", ")})`);
+        latency[api] = await measureLatency(api, targets, options);
+      }
+      if (wants("streaming")) {
+        log(`streaming ${api}`);
+        streaming[api] = await measureStreaming(api, targets, options);
+      }
     }
     const anthropic = setup.servedBy["anthropic.messages"];
     log("throughput");
-    const throughput = await measureThroughput(anthropic, options);
+    const throughput = wants("throughput") ? await measureThroughput(anthropic, options) : {};
     log("concurrent streams");
-    const concurrency = await measureConcurrency(anthropic, options);
+    const concurrency = wants("concurrency") ? await measureConcurrency(anthropic, options) : {};
     log("idle stream memory");
-    const idleMemory = await measureIdleMemory(anthropic, options);
+    const idleMemory = wants("idle") ? await measureIdleMemory(anthropic, options) : {};
     const figures = {
       schema: 1 as const,
       mode: options.mode,
@@ -76,6 +84,7 @@ async function main(): Promise<BenchReport> {
         throughput: options.throughput,
         concurrency: options.concurrency,
         idle: options.idle,
+        causewayBunMaxRequests: options.bunMaxRequests ?? "Bun default (256)",
       },
       variants: setup.variants,
       latency,

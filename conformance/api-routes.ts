@@ -34,7 +34,7 @@ export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
   "openai-responses": {
     provider: "openai",
     path: "/v1/responses",
-    verbatimBody: false,
+    verbatimBody: true,
     credentialHeader: bearer,
     endMarker: (types) => types.has("response.completed"),
   },

@@ -40,14 +40,18 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     const url = new URL(request.url);
     const target = route(request.method, url.pathname);
     if (target.kind === "health") {
-      return Response.json({ status: draining ? "draining" : "ok" }, { headers: { [REQUEST_ID_HEADER]: requestId } });
+      return Response.json(
+        { status: draining ? "draining" : "ok" },
+        { headers: { [REQUEST_ID_HEADER]: requestId } },
+      );
     }
     if (target.kind === "not-found") {
       return errorResponse(gatewayError("not_found", "Not found."), renderOpenAIError, requestId);
     }
     const { profile } = target;
     const fail = (error: GatewayError): Response => errorResponse(error, profile.renderError, requestId);
-    if (target.match === null) return fail(gatewayError("not_found", `No route for ${request.method} ${target.path}.`));
+    if (target.match === null)
+      return fail(gatewayError("not_found", `No route for ${request.method} ${target.path}.`));
     if (QUERY_CREDENTIALS.some((name) => url.searchParams.has(name))) {
       return fail(gatewayError("invalid_request", "Credentials are not accepted in the query string."));
     }
@@ -81,7 +85,9 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
       track,
     };
     try {
-      return target.match.kind === "intercept" ? await intercept(context, target.match.api) : await passthrough(context);
+      return target.match.kind === "intercept"
+        ? await intercept(context, target.match.api)
+        : await passthrough(context);
     } catch (error) {
       logger.error("unexpected failure", { requestId, error: describe(error) });
       return fail(gatewayError("api_error", "Internal error."));

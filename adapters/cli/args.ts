@@ -5,7 +5,10 @@ export class UsageError extends Error {
 }
 
 /** Strict flag parsing: an unknown flag or a missing value is a usage error, never ignored. */
-export function parseFlags<T extends Record<string, { type: "string" | "boolean" }>>(args: string[], options: T) {
+export function parseFlags<T extends Record<string, { type: "string" | "boolean" }>>(
+  args: string[],
+  options: T,
+) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -23,6 +26,7 @@ export function parseSince(value: string | undefined): number | undefined {
 export function parseLimit(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit: expected a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--limit: expected a positive integer, got "${value}"`);
   return n;
 }

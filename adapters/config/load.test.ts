@@ -19,7 +19,9 @@ describe("resolveSettings", () => {
     expect(settings.listen).toEqual({ hostname: "127.0.0.1", port: 8080 });
     expect(settings.db).toBe("./causeway.db");
     expect(settings.limits).toEqual(DEFAULT_LIMITS);
-    expect(settings.providers).toEqual([{ name: "anthropic", kind: "anthropic", baseUrl: "https://api.anthropic.com", apiKey: "k1" }]);
+    expect(settings.providers).toEqual([
+      { name: "anthropic", kind: "anthropic", baseUrl: "https://api.anthropic.com", apiKey: "k1" },
+    ]);
   });
 
   it("lets the environment override the file", () => {
@@ -32,7 +34,9 @@ describe("resolveSettings", () => {
     });
     expect(settings.listen.port).toBe(7000);
     expect(settings.db).toBe("postgres://db/x");
-    expect(settings.providers).toEqual([{ name: "openai", kind: "openai", baseUrl: "http://127.0.0.1:1234", apiKey: "o" }]);
+    expect(settings.providers).toEqual([
+      { name: "openai", kind: "openai", baseUrl: "http://127.0.0.1:1234", apiKey: "o" },
+    ]);
   });
 
   it("expands ${NAME} from the environment and reads limits", () => {
@@ -51,10 +55,22 @@ describe("resolveSettings", () => {
     expectError("limits: { max_body_bytes: -1 }", {}, /limits\.max_body_bytes: must be at least 1/);
     expectError("limits: { max_body_bytes: 'big' }", {}, /limits\.max_body_bytes: expected a number/);
     expectError("lmits: {}", {}, /lmits/);
-    expectError("providers: [{ name: a, kind: gemini }]", {}, /providers\[0\]\.kind: must be "anthropic" or "openai"/);
-    expectError("providers: [{ name: a, kind: openai, api_key: '${NOPE}' }]", {}, /providers\[0\]\.api_key: environment variable NOPE is not set/);
+    expectError(
+      "providers: [{ name: a, kind: gemini }]",
+      {},
+      /providers\[0\]\.kind: must be "anthropic" or "openai"/,
+    );
+    expectError(
+      "providers: [{ name: a, kind: openai, api_key: '${NOPE}' }]",
+      {},
+      /providers\[0\]\.api_key: environment variable NOPE is not set/,
+    );
     expectError("listen: nonsense", {}, /listen: expected host:port/);
     expectError("a: [unclosed", {}, /not valid YAML/);
-    expectError("mcp: { servers: [{ name: s, url: 'http://127.0.0.1:1/mcp', deny: ['('] }] }", {}, /mcp\.servers\[0\]\.deny\[0\]: is not a valid regular expression/);
+    expectError(
+      "mcp: { servers: [{ name: s, url: 'http://127.0.0.1:1/mcp', deny: ['('] }] }",
+      {},
+      /mcp\.servers\[0\]\.deny\[0\]: is not a valid regular expression/,
+    );
   });
 });

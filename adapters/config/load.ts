@@ -24,7 +24,10 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-const DEFAULT_BASE_URLS = { anthropic: "https://api.anthropic.com", openai: "https://api.openai.com" } as const;
+const DEFAULT_BASE_URLS = {
+  anthropic: "https://api.anthropic.com",
+  openai: "https://api.openai.com",
+} as const;
 
 /**
  * Builds settings from the YAML text (may be empty) and the environment. `${NAME}` in file values
@@ -37,17 +40,24 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
     try {
       raw = parseYaml(yamlText) ?? {};
     } catch (error) {
-      throw new ConfigError(`config: not valid YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+      throw new ConfigError(
+        `config: not valid YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+      );
     }
   }
   const expanded = expandEnv(raw, env, "");
   const result = v.safeParse(ConfigFileSchema, expanded);
   if (!result.success) {
-    throw new ConfigError(result.issues.map((issue) => `config: ${issuePath(issue)}: ${issue.message}`).join("\n"));
+    throw new ConfigError(
+      result.issues.map((issue) => `config: ${issuePath(issue)}: ${issue.message}`).join("\n"),
+    );
   }
   const file: ConfigFile = result.output;
   // An empty variable counts as unset, as for the provider keys.
-  const listen = parseListen(env.CAUSEWAY_LISTEN || file.listen || "127.0.0.1:8080", env.CAUSEWAY_LISTEN ? "CAUSEWAY_LISTEN" : "listen");
+  const listen = parseListen(
+    env.CAUSEWAY_LISTEN || file.listen || "127.0.0.1:8080",
+    env.CAUSEWAY_LISTEN ? "CAUSEWAY_LISTEN" : "listen",
+  );
   const limits = file.limits ?? {};
   return {
     listen,
@@ -82,16 +92,22 @@ function resolveProviders(file: ConfigFile, env: Record<string, string | undefin
   const names = new Set<string>();
   const out: ProviderConfig[] = [];
   for (const [index, provider] of declared.entries()) {
-    if (names.has(provider.name)) throw new ConfigError(`config: providers[${index}].name: "${provider.name}" is used twice`);
+    if (names.has(provider.name))
+      throw new ConfigError(`config: providers[${index}].name: "${provider.name}" is used twice`);
     names.add(provider.name);
     // The default instances take the contract's environment variables, which win over the file.
     const isDefault = provider.name === provider.kind;
-    const envKey = isDefault ? env[provider.kind === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"] : undefined;
-    const envUrl = isDefault ? env[provider.kind === "anthropic" ? "CAUSEWAY_ANTHROPIC_BASE_URL" : "CAUSEWAY_OPENAI_BASE_URL"] : undefined;
+    const envKey = isDefault
+      ? env[provider.kind === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"]
+      : undefined;
+    const envUrl = isDefault
+      ? env[provider.kind === "anthropic" ? "CAUSEWAY_ANTHROPIC_BASE_URL" : "CAUSEWAY_OPENAI_BASE_URL"]
+      : undefined;
     const apiKey = envKey || provider.api_key;
     if (!apiKey) continue;
     const baseUrl = envUrl || provider.base_url || DEFAULT_BASE_URLS[provider.kind];
-    if (!URL.canParse(baseUrl)) throw new ConfigError(`config: providers[${index}].base_url: "${baseUrl}" is not a URL`);
+    if (!URL.canParse(baseUrl))
+      throw new ConfigError(`config: providers[${index}].base_url: "${baseUrl}" is not a URL`);
     out.push({ name: provider.name, kind: provider.kind, baseUrl, apiKey });
   }
   return out;
@@ -108,14 +124,18 @@ function expandEnv(value: unknown, env: Record<string, string | undefined>, path
   if (typeof value === "string") {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
       const found = env[name];
-      if (found === undefined) throw new ConfigError(`config: ${path || "(root)"}: environment variable ${name} is not set`);
+      if (found === undefined)
+        throw new ConfigError(`config: ${path || "(root)"}: environment variable ${name} is not set`);
       return found;
     });
   }
   if (Array.isArray(value)) return value.map((item, i) => expandEnv(item, env, `${path}[${i}]`));
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, item]) => [k, k === "headers" ? item : expandEnv(item, env, path ? `${path}.${k}` : k)]),
+      Object.entries(value).map(([k, item]) => [
+        k,
+        k === "headers" ? item : expandEnv(item, env, path ? `${path}.${k}` : k),
+      ]),
     );
   }
   return value;

@@ -1,6 +1,10 @@
 import * as v from "valibot";
 
-const positiveInt = v.pipe(v.number("expected a number"), v.integer("expected an integer"), v.minValue(1, "must be at least 1"));
+const positiveInt = v.pipe(
+  v.number("expected a number"),
+  v.integer("expected an integer"),
+  v.minValue(1, "must be at least 1"),
+);
 const nonEmpty = v.pipe(v.string("expected a string"), v.nonEmpty("must not be empty"));
 const regex = v.pipe(
   v.string("expected a regular expression"),
@@ -45,7 +49,9 @@ export const ConfigFileSchema = v.strictObject({
       max_hops: v.optional(positiveInt),
     }),
   ),
-  auth: v.optional(v.strictObject({ cache_ttl_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) })),
+  auth: v.optional(
+    v.strictObject({ cache_ttl_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) }),
+  ),
   server: v.optional(
     v.strictObject({
       shutdown_grace_ms: v.optional(positiveInt),

@@ -47,7 +47,9 @@ export async function createApp(parts: AppParts): Promise<App> {
     store,
     recorder,
     async close() {
-      await recorder.flush().catch((error) => parts.logger.error("audit flush failed at shutdown", { error: String(error) }));
+      await recorder
+        .flush()
+        .catch((error) => parts.logger.error("audit flush failed at shutdown", { error: String(error) }));
       await parts.sql.close();
     },
   };

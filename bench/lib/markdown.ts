@@ -138,14 +138,18 @@ export function renderMarkdown(report: BenchReport, notes: string): string {
   out.push("## Concurrent stall-free streams — anthropic.messages", "");
   out.push(
     table(
-      ["Variant", "max stall-free", "levels (streams: completed/failed/late, p99 / max event delay ms)"],
+      [
+        "Variant",
+        "max stall-free",
+        "per level: streams → completed/failed/late, TTFB p99, event delay p99 / max (ms)",
+      ],
       Object.entries(report.concurrency).map(([name, f]) => [
         name,
         String(f.maxStallFree),
         f.levels
           .map(
             (l) =>
-              `${l.streams}: ${l.completed}/${l.failed}/${l.late}, ${ms(l.eventDelayP99)} / ${ms(l.eventDelayMax)}`,
+              `${l.streams} → ${l.completed}/${l.failed}/${l.late}, ${ms(l.ttfbP99)}, ${ms(l.eventDelayP99)} / ${ms(l.eventDelayMax)}`,
           )
           .join("; "),
       ]),

@@ -27,20 +27,24 @@ export interface BenchOptions {
   readonly out: string | null;
   /** Regenerate docs/benchmarks.md from this run (default on for full runs). */
   readonly writeDocs: boolean;
+  /** BUN_CONFIG_MAX_HTTP_REQUESTS for the Causeway-on-Bun processes (default: unset, as users run it). */
+  readonly bunMaxRequests: string | null;
+  /** Only these phases (comma list of latency,streaming,throughput,concurrency,idle), for debugging. */
+  readonly phases: readonly string[] | null;
   /** Only these variants (comma list), for debugging. */
   readonly only: readonly string[] | null;
 }
 
-const FULL: Omit<BenchOptions, "out" | "writeDocs" | "only"> = {
+const FULL: Omit<BenchOptions, "out" | "writeDocs" | "only" | "bunMaxRequests" | "phases" | "phases"> = {
   mode: "full",
   latency: { warmup: 200, rounds: 15, perBlock: 40 },
   streams: { events: 20, size: 64, intervalMs: 5, warmup: 3, rounds: 25 },
   throughput: { connections: 64, seconds: 5, rounds: 2, warmupSeconds: 1 },
-  concurrency: { levels: [250, 500, 1000, 2000], events: 20, intervalMs: 100, rampMs: 1000, stallMs: 1000 },
+  concurrency: { levels: [250, 500, 1000, 2000], events: 10, intervalMs: 100, rampMs: 1000, stallMs: 1000 },
   idle: { streams: 1000, settleMs: 1000 },
 };
 
-const SMOKE: Omit<BenchOptions, "out" | "writeDocs" | "only"> = {
+const SMOKE: Omit<BenchOptions, "out" | "writeDocs" | "only" | "bunMaxRequests" | "phases"> = {
   mode: "smoke",
   latency: { warmup: 5, rounds: 2, perBlock: 5 },
   streams: { events: 5, size: 64, intervalMs: 2, warmup: 1, rounds: 2 },
@@ -61,5 +65,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     out: value("--out"),
     writeDocs: argv.includes("--write-docs") || (!smoke && !argv.includes("--no-docs")),
     only: only ? only.split(",") : null,
+    bunMaxRequests: value("--bun-max-requests"),
+    phases: value("--phases")?.split(",") ?? null,
   };
 }

@@ -52,6 +52,7 @@ export interface ConcurrencyLevel {
   readonly failed: number;
   readonly late: number;
   readonly stallFree: boolean;
+  readonly ttfbP99: Ms;
   readonly eventDelayP99: Ms;
   readonly eventDelayMax: Ms;
   readonly elapsedMs: number;
@@ -81,6 +82,8 @@ export interface TargetCheck {
   readonly unit: string;
   /** null when the figure could not be measured. */
   readonly met: boolean | null;
+  /** Why the value is qualified (e.g. not every stream could be opened). */
+  readonly note?: string;
 }
 
 export interface BenchReport {

@@ -83,16 +83,26 @@ export function evaluateTargets(report: Figures): TargetCheck[] {
       "streams",
       (v) => v >= 1000,
     ),
-    check(
-      "idle-memory",
-      "resident memory per open idle stream, Causeway on Bun",
-      "≤ 64 KiB",
-      report.idleMemory["causeway-bun"]?.bytesPerStream === null ||
-        report.idleMemory["causeway-bun"] === undefined
-        ? null
-        : Math.round((report.idleMemory["causeway-bun"].bytesPerStream / 1024) * 10) / 10,
-      "KiB",
-      (v) => v <= 64,
-    ),
+    idleMemoryCheck(report),
   ];
+}
+
+/** Per-stream memory only counts when every stream opened; a gateway that queues them misses. */
+function idleMemoryCheck(report: Figures): TargetCheck {
+  const figure = report.idleMemory["causeway-bun"];
+  const kib = figure?.bytesPerStream == null ? null : Math.round((figure.bytesPerStream / 1024) * 10) / 10;
+  const base = check(
+    "idle-memory",
+    "resident memory per open idle stream, Causeway on Bun",
+    "≤ 64 KiB",
+    kib,
+    "KiB",
+    (v) => v <= 64,
+  );
+  if (!figure || figure.open === figure.streams) return base;
+  return {
+    ...base,
+    met: false,
+    note: `only ${figure.open} of ${figure.streams} streams opened (${figure.firstError ?? "unknown"}); the value is per opened stream`,
+  };
 }

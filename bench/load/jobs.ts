@@ -60,11 +60,12 @@ export interface ConcurrentResult {
   readonly streams: number;
   readonly completed: number;
   readonly failed: number;
-  /** Completed, but some event arrived later than the stall threshold. */
+  /** Completed, but its first byte or some event arrived later than the stall threshold. */
   readonly late: number;
   readonly eventDelayP50Ms: number;
   readonly eventDelayP99Ms: number;
   readonly eventDelayMaxMs: number;
+  readonly ttfbP99Ms: number;
   readonly elapsedMs: number;
   readonly firstError: string | null;
 }

@@ -9,7 +9,8 @@ import { endpoint, type Target } from "../targets/target.ts";
 /**
  * The most concurrent stall-free streams: ramps the number of simultaneous Anthropic streams
  * level by level (variants interleaved per level). A level passes when every stream completes
- * and no event arrives later than the stall threshold; a variant stops at its first failure.
+ * and neither its first byte nor any event arrives later than the stall threshold (event delay
+ * is measured from the upstream's send stamp); a variant stops at its first failing level.
  */
 export async function measureConcurrency(
   targets: readonly Target[],
@@ -42,6 +43,7 @@ export async function measureConcurrency(
           failed: r.failed,
           late: r.late,
           stallFree: r.failed === 0 && r.late === 0,
+          ttfbP99: round(r.ttfbP99Ms),
           eventDelayP99: round(r.eventDelayP99Ms),
           eventDelayMax: round(r.eventDelayMaxMs),
           elapsedMs: Math.round(r.elapsedMs),
@@ -54,6 +56,7 @@ export async function measureConcurrency(
           failed: streams,
           late: 0,
           stallFree: false,
+          ttfbP99: null,
           eventDelayP99: null,
           eventDelayMax: null,
           elapsedMs: 0,

@@ -25,7 +25,7 @@ export async function measureIdleMemory(
       endpoint: endpoint(target, "anthropic.messages"),
       body,
       streams,
-      timeoutMs: 30_000,
+      timeoutMs: 10_000,
     });
     await Bun.sleep(settleMs);
     const open = rssBytes(target.pid) ?? 0;

@@ -28,6 +28,18 @@ export function directTarget(upstream: string): Target {
   };
 }
 
+/**
+ * Bun's fetch runs at most 256 requests at once by default (BUN_CONFIG_MAX_HTTP_REQUESTS, read
+ * only at process start); more wait in a queue. The floor is our ideal proxy, so it lifts the cap;
+ * Causeway runs as users run it unless `--bun-max-requests N` sets it for the Causeway processes.
+ */
+const UNCAPPED_FETCH = { BUN_CONFIG_MAX_HTTP_REQUESTS: "65000" };
+let causewayBunEnv: Record<string, string> = {};
+
+export function setCausewayBunMaxRequests(value: string | null): void {
+  causewayBunEnv = value === null ? {} : { BUN_CONFIG_MAX_HTTP_REQUESTS: value };
+}
+
 /** Starts one of our Bun/Node entry points that prints {"listening": url}. */
 async function startListed(
   name: VariantName,
@@ -41,7 +53,12 @@ async function startListed(
 }
 
 export async function floorTarget(upstream: string): Promise<Target> {
-  const { child, url } = await startListed("floor-bun", [BUN, "bench/targets/passthrough-bun.ts"], upstream);
+  const { child, url } = await startListed(
+    "floor-bun",
+    [BUN, "bench/targets/passthrough-bun.ts"],
+    upstream,
+    UNCAPPED_FETCH,
+  );
   return {
     name: "floor-bun",
     description: "raw pass-through proxy: Bun.serve + Bun fetch, no auth/parsing/audit (the floor)",
@@ -57,6 +74,7 @@ export async function causewayBareTarget(upstream: string): Promise<Target> {
     "causeway-bun-bare",
     [BUN, "bench/targets/causeway-bare.ts"],
     upstream,
+    causewayBunEnv,
   );
   return causewayShape(
     "causeway-bun-bare",
@@ -98,6 +116,7 @@ export async function causewayBunTarget(upstream: string): Promise<Target> {
     CAUSEWAY_ANTHROPIC_BASE_URL: upstream,
     OPENAI_API_KEY: "sk-bench-openai",
     CAUSEWAY_OPENAI_BASE_URL: upstream,
+    ...causewayBunEnv,
   };
   const main = join(ROOT, "adapters/bun/main.ts");
   const create = spawnChild("causeway users create", [BUN, main, "users", "create", "bench", "--json"], {

@@ -83,7 +83,9 @@ export class BatchingRecorder implements Recorder {
       } catch (error) {
         this.#failed = true;
         this.#queue.unshift(...batch);
-        this.#logger.error("audit write failed; will retry", { error: error instanceof Error ? error.message : String(error) });
+        this.#logger.error("audit write failed; will retry", {
+          error: error instanceof Error ? error.message : String(error),
+        });
       } finally {
         this.#writing = null;
       }

@@ -2,7 +2,13 @@ import type { ResponseFact } from "../apis/api-definition.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { InterceptionStart, InterceptionStatus, Recorder, TokenUsage } from "../ports/recorder.ts";
 
-export const ZERO_USAGE: Readonly<TokenUsage> = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
+export const ZERO_USAGE: Readonly<TokenUsage> = {
+  input: 0,
+  output: 0,
+  cacheRead: 0,
+  cacheWrite: 0,
+  reasoning: 0,
+};
 
 /**
  * The audit of one interception: turns response facts into recorder entries and guarantees
@@ -52,10 +58,23 @@ export class InterceptionTrace {
           this.#usageSeen = true;
           break;
         case "tool-call":
-          this.toolCall({ name: fact.name, callId: fact.callId, args: fact.args, injected: false, server: null, error: null, durationMs: null });
+          this.toolCall({
+            name: fact.name,
+            callId: fact.callId,
+            args: fact.args,
+            injected: false,
+            server: null,
+            error: null,
+            durationMs: null,
+          });
           break;
         case "thought":
-          this.recorder.record({ kind: "thought", interceptionId: this.id, seq: this.#seq++, text: fact.text });
+          this.recorder.record({
+            kind: "thought",
+            interceptionId: this.id,
+            seq: this.#seq++,
+            text: fact.text,
+          });
           break;
         case "error":
           this.#error ??= fact.detail;
@@ -82,7 +101,12 @@ export class InterceptionTrace {
   /** Closes the current upstream turn's usage; tool loops call this between turns. */
   endTurn(): void {
     if (this.#usageSeen) {
-      this.recorder.record({ kind: "token-usage", interceptionId: this.id, turn: this.#turn, tokens: this.#usage });
+      this.recorder.record({
+        kind: "token-usage",
+        interceptionId: this.id,
+        turn: this.#turn,
+        tokens: this.#usage,
+      });
     }
     this.#turn++;
     this.#usage = { ...ZERO_USAGE };

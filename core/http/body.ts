@@ -1,6 +1,8 @@
 import { type GatewayError, gatewayError } from "../errors.ts";
 
-export type BodyResult = { readonly ok: true; readonly bytes: Uint8Array<ArrayBuffer> } | { readonly ok: false; readonly error: GatewayError };
+export type BodyResult =
+  | { readonly ok: true; readonly bytes: Uint8Array<ArrayBuffer> }
+  | { readonly ok: false; readonly error: GatewayError };
 
 /**
  * Reads a request body while counting bytes, and stops as soon as it passes `limit`, so an
@@ -47,7 +49,9 @@ function tooLarge(limit: number): BodyResult {
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 export type JsonObject = Record<string, unknown>;
-export type JsonResult = { readonly ok: true; readonly text: string; readonly json: JsonObject } | { readonly ok: false; readonly error: GatewayError };
+export type JsonResult =
+  | { readonly ok: true; readonly text: string; readonly json: JsonObject }
+  | { readonly ok: false; readonly error: GatewayError };
 
 /** Decodes and parses a JSON object body; the raw text is kept so it can be forwarded verbatim. */
 export function parseJsonObject(bytes: Uint8Array): JsonResult {

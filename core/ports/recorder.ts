@@ -104,6 +104,8 @@ export class MemoryRecorder implements Recorder {
   }
   async flush(): Promise<void> {}
   of(interceptionId: string): AuditEntry[] {
-    return this.entries.filter((e) => (e.kind === "interception-start" ? e.id : e.interceptionId) === interceptionId);
+    return this.entries.filter(
+      (e) => (e.kind === "interception-start" ? e.id : e.interceptionId) === interceptionId,
+    );
   }
 }

@@ -71,7 +71,13 @@ export class MemoryToolProvider implements ToolProvider {
   async listTools(): Promise<readonly ToolDefinition[]> {
     return this.tools;
   }
-  callTool(_p: Principal, server: string, name: string, args: unknown, signal: AbortSignal): Promise<ToolResult> {
+  callTool(
+    _p: Principal,
+    server: string,
+    name: string,
+    args: unknown,
+    signal: AbortSignal,
+  ): Promise<ToolResult> {
     return this.handler(server, name, args, signal);
   }
 }

@@ -1,5 +1,5 @@
-import { anthropicMessages } from "../apis/anthropic-messages/index.ts";
 import { renderAnthropicError } from "../apis/anthropic-messages/errors.ts";
+import { anthropicMessages } from "../apis/anthropic-messages/index.ts";
 import { isModelsPath, type ProviderProfile } from "./provider-profile.ts";
 
 export const anthropicProfile: ProviderProfile = {

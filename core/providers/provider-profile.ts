@@ -1,7 +1,9 @@
 import type { ApiDefinition } from "../apis/api-definition.ts";
 import type { ErrorRenderer } from "../errors.ts";
 
-export type RouteMatch = { readonly kind: "intercept"; readonly api: ApiDefinition } | { readonly kind: "passthrough" };
+export type RouteMatch =
+  | { readonly kind: "intercept"; readonly api: ApiDefinition }
+  | { readonly kind: "passthrough" };
 
 /** What differs between provider kinds: routes, where the key goes, the error shape. */
 export interface ProviderProfile {

@@ -1,8 +1,8 @@
 import type { BridgeConfig, BridgePorts, ProviderConfig } from "../config.ts";
+import { forwardRequestHeaders, HOP_COUNT_HEADER } from "../http/headers.ts";
 import type { Principal } from "../ports/auth.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { ProviderProfile } from "../providers/provider-profile.ts";
-import { forwardRequestHeaders, HOP_COUNT_HEADER } from "../http/headers.ts";
 
 /** Everything one proxied request needs, resolved once by the bridge. */
 export interface ProxyContext {

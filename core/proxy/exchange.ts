@@ -3,7 +3,13 @@ import type { Clock } from "../ports/clock.ts";
 import type { Upstream } from "../ports/upstream.ts";
 
 /** Why an upstream call was aborted; decides the audit status and the client's error. */
-export type AbortCause = "client" | "first-byte-timeout" | "blocking-timeout" | "idle-timeout" | "max-duration" | "shutdown";
+export type AbortCause =
+  | "client"
+  | "first-byte-timeout"
+  | "blocking-timeout"
+  | "idle-timeout"
+  | "max-duration"
+  | "shutdown";
 
 export type CallResult =
   | { readonly ok: true; readonly response: Response }
@@ -31,7 +37,13 @@ export class Exchange {
   }
 
   /** Calls the upstream; `timeoutMs` bounds the wait for response headers. */
-  async call(upstream: Upstream, request: Request, clock: Clock, timeoutMs: number, cause: AbortCause): Promise<CallResult> {
+  async call(
+    upstream: Upstream,
+    request: Request,
+    clock: Clock,
+    timeoutMs: number,
+    cause: AbortCause,
+  ): Promise<CallResult> {
     const cancel = clock.setTimer(timeoutMs, () => this.abort(cause));
     try {
       return { ok: true, response: await upstream(request) };

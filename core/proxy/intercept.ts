@@ -22,7 +22,8 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
   const parsed = parseJsonObject(read.bytes);
   if (!parsed.ok) return reject(context, api, parsed.error, null);
   const facts = api.inspect(parsed.json);
-  if (typeof facts === "string") return reject(context, api, gatewayError("invalid_request", facts), parsed.json);
+  if (typeof facts === "string")
+    return reject(context, api, gatewayError("invalid_request", facts), parsed.json);
 
   const trace = openTrace(context, api, facts.model, facts.stream);
   for (const prompt of facts.prompts) trace.prompt(prompt);
@@ -117,16 +118,27 @@ async function blocking(
   return new Response(bytes, { status: upstream.status, headers });
 }
 
-function upstreamFailure(context: ProxyContext, api: ApiDefinition, trace: InterceptionTrace, error: GatewayError): Response {
+function upstreamFailure(
+  context: ProxyContext,
+  api: ApiDefinition,
+  trace: InterceptionTrace,
+  error: GatewayError,
+): Response {
   if (!trace.ended) {
-    const status = error.kind === "timeout" ? "timeout" : error.kind === "unavailable" ? "failed" : "upstream_error";
+    const status =
+      error.kind === "timeout" ? "timeout" : error.kind === "unavailable" ? "failed" : "upstream_error";
     trace.end(status, error.status, error.message);
   }
   return errorResponse(error, api.renderError, context.requestId);
 }
 
 /** A request refused before it reached the upstream: still audited, as `rejected`. */
-function reject(context: ProxyContext, api: ApiDefinition, error: GatewayError, body: Record<string, unknown> | null): Response {
+function reject(
+  context: ProxyContext,
+  api: ApiDefinition,
+  error: GatewayError,
+  body: Record<string, unknown> | null,
+): Response {
   const model = typeof body?.model === "string" ? body.model : "";
   const trace = openTrace(context, api, model, body?.stream === true);
   trace.end("rejected", error.status, error.message);
@@ -134,7 +146,12 @@ function reject(context: ProxyContext, api: ApiDefinition, error: GatewayError, 
 }
 
 /** Records the interception's start; the returned trace owns its single terminal status. */
-function openTrace(context: ProxyContext, api: ApiDefinition, model: string, streaming: boolean): InterceptionTrace {
+function openTrace(
+  context: ProxyContext,
+  api: ApiDefinition,
+  model: string,
+  streaming: boolean,
+): InterceptionTrace {
   const { ports, principal, request, requestId } = context;
   const { client, sessionId } = api.detectClient(request.headers);
   return new InterceptionTrace(ports.recorder, ports.clock, {

@@ -1,5 +1,5 @@
-import { filterResponseHeaders, REQUEST_ID_HEADER } from "../http/headers.ts";
 import { readBodyWithLimit } from "../http/body.ts";
+import { filterResponseHeaders, REQUEST_ID_HEADER } from "../http/headers.ts";
 import { type ProxyContext, upstreamHeaders, upstreamUrl } from "./context.ts";
 import { Exchange } from "./exchange.ts";
 import { errorResponse } from "./respond.ts";
@@ -26,7 +26,13 @@ export async function passthrough(context: ProxyContext): Promise<Response> {
     signal: exchange.signal,
     ...(body ? { body } : {}),
   });
-  const result = await exchange.call(ports.upstream, upstreamRequest, ports.clock, config.limits.blockingTimeoutMs, "blocking-timeout");
+  const result = await exchange.call(
+    ports.upstream,
+    upstreamRequest,
+    ports.clock,
+    config.limits.blockingTimeoutMs,
+    "blocking-timeout",
+  );
   untrack();
   request.signal.removeEventListener("abort", onClientAbort);
   if (!result.ok) return errorResponse(result.error, profile.renderError, requestId);

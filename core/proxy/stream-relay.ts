@@ -79,7 +79,10 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
 
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>): void => {
     const cause = exchange.cause;
-    if (cause === "client") return settle();
+    if (cause === "client") {
+      settle();
+      return;
+    }
     const error = exchange.describe();
     const status = cause === "idle-timeout" || cause === "max-duration" ? "timeout" : "failed";
     trace.end(status, 200, cause ?? "the upstream connection broke mid-stream");
@@ -102,7 +105,10 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
         let cancelTimer = (): void => {};
         const tick = (): void => {
           silentFor += limits.pingIntervalMs;
-          if (silentFor >= limits.streamIdleTimeoutMs) return exchange.abort("idle-timeout");
+          if (silentFor >= limits.streamIdleTimeoutMs) {
+            exchange.abort("idle-timeout");
+            return;
+          }
           if (rewrite || atEventBoundary(tail)) controller.enqueue(keepAlive);
           cancelTimer = clock.setTimer(
             Math.min(limits.pingIntervalMs, limits.streamIdleTimeoutMs - silentFor),

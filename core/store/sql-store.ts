@@ -5,8 +5,10 @@ import type { SqlClient, SqlRow, SqlValue } from "./sql-client.ts";
 import type { InterceptionFilter, InterceptionView, UsageGrouping, UsageRow } from "./views.ts";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-const num = (value: SqlValue | undefined): number => (value === null || value === undefined ? 0 : Number(value));
-const str = (value: SqlValue | undefined): string | null => (value === null || value === undefined ? null : String(value));
+const num = (value: SqlValue | undefined): number =>
+  value === null || value === undefined ? 0 : Number(value);
+const str = (value: SqlValue | undefined): string | null =>
+  value === null || value === undefined ? null : String(value);
 
 /**
  * Users, keys and the audit trail over any SqlClient: every query lives here, written once for
@@ -43,10 +45,23 @@ export class SqlStore {
     });
   }
 
-  async createUser(user: { id: string; name: string; isAdmin: boolean; now: number }, key: { hash: string; prefix: string }): Promise<void> {
+  async createUser(
+    user: { id: string; name: string; isAdmin: boolean; now: number },
+    key: { hash: string; prefix: string },
+  ): Promise<void> {
     await this.sql.transaction(async (tx) => {
-      await tx.run("INSERT INTO users (id, name, is_admin, created_at) VALUES (?, ?, ?, ?)", [user.id, user.name, user.isAdmin ? 1 : 0, user.now]);
-      await tx.run("INSERT INTO api_keys (hash, user_id, prefix, created_at) VALUES (?, ?, ?, ?)", [key.hash, user.id, key.prefix, user.now]);
+      await tx.run("INSERT INTO users (id, name, is_admin, created_at) VALUES (?, ?, ?, ?)", [
+        user.id,
+        user.name,
+        user.isAdmin ? 1 : 0,
+        user.now,
+      ]);
+      await tx.run("INSERT INTO api_keys (hash, user_id, prefix, created_at) VALUES (?, ?, ?, ?)", [
+        key.hash,
+        user.id,
+        key.prefix,
+        user.now,
+      ]);
     });
   }
 
@@ -74,7 +89,11 @@ export class SqlStore {
     );
     const row = rows[0];
     if (!row) return null;
-    return { userId: String(row.id), name: String(row.name), roles: num(row.is_admin) === 1 ? ["admin"] : [] };
+    return {
+      userId: String(row.id),
+      name: String(row.name),
+      roles: num(row.is_admin) === 1 ? ["admin"] : [],
+    };
   }
 
   /** Writes a batch of audit entries in one transaction; replaying a batch is harmless. */
@@ -194,31 +213,36 @@ async function writeEntry(tx: SqlClient, entry: AuditEntry): Promise<void> {
       );
     }
     case "prompt":
-      return tx.run("INSERT INTO prompts (interception_id, seq, text) VALUES (?, ?, ?) ON CONFLICT (interception_id, seq) DO NOTHING", [
-        entry.interceptionId,
-        entry.seq,
-        entry.text,
-      ]);
+      return tx.run(
+        "INSERT INTO prompts (interception_id, seq, text) VALUES (?, ?, ?) ON CONFLICT (interception_id, seq) DO NOTHING",
+        [entry.interceptionId, entry.seq, entry.text],
+      );
     case "thought":
-      return tx.run("INSERT INTO thoughts (interception_id, seq, text) VALUES (?, ?, ?) ON CONFLICT (interception_id, seq) DO NOTHING", [
-        entry.interceptionId,
-        entry.seq,
-        entry.text,
-      ]);
+      return tx.run(
+        "INSERT INTO thoughts (interception_id, seq, text) VALUES (?, ?, ?) ON CONFLICT (interception_id, seq) DO NOTHING",
+        [entry.interceptionId, entry.seq, entry.text],
+      );
     case "tool-usage":
       return tx.run(
         `INSERT INTO tool_usages (interception_id, seq, name, call_id, injected, server, args, error, duration_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (interception_id, seq) DO NOTHING`,
-        [entry.interceptionId, entry.seq, entry.name, entry.callId, entry.injected ? 1 : 0, entry.server, entry.args, entry.error, entry.durationMs],
+        [
+          entry.interceptionId,
+          entry.seq,
+          entry.name,
+          entry.callId,
+          entry.injected ? 1 : 0,
+          entry.server,
+          entry.args,
+          entry.error,
+          entry.durationMs,
+        ],
       );
     case "interception-end":
-      return tx.run("UPDATE interceptions SET ended_at = ?, status = ?, http_status = ?, detail = ? WHERE id = ? AND ended_at IS NULL", [
-        entry.endedAt,
-        entry.status,
-        entry.httpStatus,
-        entry.detail,
-        entry.interceptionId,
-      ]);
+      return tx.run(
+        "UPDATE interceptions SET ended_at = ?, status = ?, http_status = ?, detail = ? WHERE id = ? AND ended_at IS NULL",
+        [entry.endedAt, entry.status, entry.httpStatus, entry.detail, entry.interceptionId],
+      );
   }
 }
 

@@ -17,7 +17,14 @@ export interface InterceptionView {
   http_status: number | null;
   tokens: { input: number; output: number; cache_read: number; cache_write: number; reasoning: number };
   prompts: string[];
-  tools: { name: string; call_id: string; injected: boolean; server: string | null; args: unknown; error: string | null }[];
+  tools: {
+    name: string;
+    call_id: string;
+    injected: boolean;
+    server: string | null;
+    args: unknown;
+    error: string | null;
+  }[];
   thoughts: string[];
 }
 
@@ -33,5 +40,12 @@ export type UsageGrouping = "user" | "model" | "day";
 export interface UsageRow {
   key: string;
   interceptions: number;
-  tokens: { input: number; output: number; cache_read: number; cache_write: number; reasoning: number; total: number };
+  tokens: {
+    input: number;
+    output: number;
+    cache_read: number;
+    cache_write: number;
+    reasoning: number;
+    total: number;
+  };
 }

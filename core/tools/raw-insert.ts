@@ -47,3 +47,23 @@ export function sumUsage(a: unknown, b: unknown): unknown {
 function isPlain(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/**
+ * For the turns after a tool round: a `tool_choice` that forces *some* tool call is relaxed (the
+ * API's `relax` returns the replacement JSON, or null to keep the value), or the model would have
+ * to call a tool on every turn and the loop could only end at the round cap. The client's demand
+ * was met by the first turn's call.
+ */
+export function relaxToolChoice(raw: string, relax: (value: unknown) => string | null): string {
+  const object = objectMembers(raw, 0);
+  const member = object ? findMember(object, "tool_choice") : undefined;
+  if (!member) return raw;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.slice(member.valueStart, member.valueEnd));
+  } catch {
+    return raw;
+  }
+  const relaxed = relax(value);
+  return relaxed === null ? raw : raw.slice(0, member.valueStart) + relaxed + raw.slice(member.valueEnd);
+}

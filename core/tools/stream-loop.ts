@@ -179,6 +179,7 @@ export function streamLoop(
       // Loop until something went out: a pull that enqueues nothing would not be called again.
       while (!closed) {
         const result = await read(controller);
+        if (closed) return; // cancelled while reading: nothing may be sent or run any more
         if (result === null) return broken(controller);
         if (result.done) {
           await nextTurn(controller);

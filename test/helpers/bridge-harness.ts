@@ -23,7 +23,12 @@ export function bridgeHarness(
   const seen: Request[] = [];
   const config: BridgeConfig = {
     providers: [
-      { name: "anthropic", kind: "anthropic", baseUrl: "http://upstream.test", apiKey: ENTERPRISE_ANTHROPIC_KEY },
+      {
+        name: "anthropic",
+        kind: "anthropic",
+        baseUrl: "http://upstream.test",
+        apiKey: ENTERPRISE_ANTHROPIC_KEY,
+      },
       { name: "openai", kind: "openai", baseUrl: "http://upstream.test", apiKey: ENTERPRISE_OPENAI_KEY },
     ],
     limits: { ...DEFAULT_LIMITS, ...limits },
@@ -43,5 +48,9 @@ export function bridgeHarness(
 }
 
 export function sseResponse(body: string | ReadableStream<Uint8Array>, init: ResponseInit = {}): Response {
-  return new Response(body, { status: 200, ...init, headers: { "content-type": "text/event-stream", ...init.headers } });
+  return new Response(body, {
+    status: 200,
+    ...init,
+    headers: { "content-type": "text/event-stream", ...init.headers },
+  });
 }

@@ -37,7 +37,11 @@ export async function startServer(options: ServerOptions = {}) {
     ...options.env,
   };
   const command = options.command ?? [BUN, join(ROOT, "adapters/bun/main.ts")];
-  const child: ChildProcess = spawn(command[0]!, [...command.slice(1), ...configArgs, "serve"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(command[0]!, [...command.slice(1), ...configArgs, "serve"], {
+    cwd: dir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let logs = "";
   child.stdout!.on("data", (d: Buffer) => (logs += d.toString()));
   const url = await new Promise<string>((resolvePromise, reject) => {
@@ -58,7 +62,10 @@ export async function startServer(options: ServerOptions = {}) {
 
   /** Runs `causeway ARGS` against the same store and config; returns stdout. */
   const cli = async (...args: string[]): Promise<string> => {
-    const { stdout } = await run(BUN, [join(ROOT, "adapters/bun/main.ts"), ...configArgs, ...args], { cwd: dir, env });
+    const { stdout } = await run(BUN, [join(ROOT, "adapters/bun/main.ts"), ...configArgs, ...args], {
+      cwd: dir,
+      env,
+    });
     return stdout;
   };
 
@@ -75,7 +82,10 @@ export async function startServer(options: ServerOptions = {}) {
     /** Interceptions as `interceptions list --json` prints them, once every one has ended. */
     async interceptions(...args: string[]): Promise<Record<string, unknown>[]> {
       for (let attempt = 0; ; attempt++) {
-        const rows = JSON.parse(await cli("interceptions", "list", "--json", ...args)) as Record<string, unknown>[];
+        const rows = JSON.parse(await cli("interceptions", "list", "--json", ...args)) as Record<
+          string,
+          unknown
+        >[];
         if (rows.every((r) => r.status !== null) || attempt > 50) return rows;
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -40,13 +40,21 @@ export async function startUpstream(script: (request: CapturedRequest) => Upstre
     const parts: Buffer[] = [];
     req.on("data", (chunk: Buffer) => parts.push(chunk));
     req.on("end", async () => {
-      const captured = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(parts).toString("utf8") };
+      const captured = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(parts).toString("utf8"),
+      };
       requests.push(captured);
       res.on("close", () => {
         if (!res.writableFinished) aborted.push(captured.url);
       });
       const answer = script(captured);
-      const headers = { "content-type": "chunks" in answer ? "text/event-stream" : "application/json", ...answer.headers };
+      const headers = {
+        "content-type": "chunks" in answer ? "text/event-stream" : "application/json",
+        ...answer.headers,
+      };
       res.writeHead(answer.status ?? 200, headers);
       if (!("chunks" in answer)) return res.end(answer.body);
       res.flushHeaders();

@@ -222,8 +222,10 @@ describe("openai chat tool loop", () => {
       ],
       false,
     );
-    const response = await h.run(BODY);
+    const response = await h.run({ ...BODY, tool_choice: "required" });
     const body = await response.json();
+    expect(JSON.parse(await h.seen[0]!.text()).tool_choice).toBe("required");
+    expect(JSON.parse(await h.seen[1]!.text()).tool_choice).toBe("auto");
     expect(body).toMatchObject({
       id: "chatcmpl-A",
       choices: [

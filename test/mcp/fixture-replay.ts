@@ -29,7 +29,8 @@ const APIS = {
   },
 };
 
-export const FIXTURES = join(import.meta.dirname, "fixtures");
+/** MCP fixtures live with the others (`fixtures/<api>/mcp-*.txtar`): conformance replays them too. */
+export const FIXTURES = join(import.meta.dirname, "../../fixtures");
 
 export interface McpFixture {
   readonly id: string;

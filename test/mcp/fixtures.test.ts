@@ -4,7 +4,7 @@ import { chunkingsFor } from "../../conformance/chunkings.ts";
 import { loadMcpFixtures, replayMcp } from "./fixture-replay.ts";
 
 /**
- * The MCP fixtures (test/mcp/fixtures/<api>/mcp-*.txtar, fixtures/README.md format plus a `tools`
+ * The MCP fixtures (fixtures/<api>/mcp-*.txtar, fixtures/README.md format plus a `tools`
  * section and `expect/client/non-streaming`), replayed through the interception pipeline with
  * the tools injected, under every conformance chunking: the spliced client answer and the audit
  * must not depend on where the upstream bytes were cut.

@@ -16,9 +16,15 @@ function sourceFiles(dir: string): string[] {
 /** What core/ may not reach: runtimes, their globals, and the ambient clock, network and randomness. */
 const FORBIDDEN: readonly [RegExp, string][] = [
   [/from\s+["'](node:|bun|bun:|deno|npm:|jsr:)/, "imports a runtime module"],
-  [/from\s+["'](fs|path|http|https|net|tls|os|child_process|crypto|stream|util)["']/, "imports a Node built-in"],
+  [
+    /from\s+["'](fs|path|http|https|net|tls|os|child_process|crypto|stream|util)["']/,
+    "imports a Node built-in",
+  ],
   [/\b(Deno|Bun|process)\./, "uses a runtime global"],
-  [/\bDate\.now\(|\bsetTimeout\(|\bsetInterval\(|\bMath\.random\(|\brandomUUID\(/, "reads the clock or randomness directly (use the Clock/Ids ports)"],
+  [
+    /\bDate\.now\(|\bsetTimeout\(|\bsetInterval\(|\bMath\.random\(|\brandomUUID\(/,
+    "reads the clock or randomness directly (use the Clock/Ids ports)",
+  ],
   [/(^|[^.\w])fetch\(/, "calls fetch directly (use the Upstream port)"],
 ];
 
@@ -37,11 +43,16 @@ describe("core/ is runtime-agnostic (the same rule biome's noRestrictedImports e
     expect(problems).toEqual([]);
   });
 
-  it.each(files.map((f) => [relative(ROOT, f), f]))("%s imports only from core/ and packages", (_name, file) => {
-    const imports = [...readFileSync(file, "utf8").matchAll(/from\s+["'](\.[^"']+)["']/g)].map((m) => m[1]!);
-    const outside = imports.filter((spec) => !resolve(join(file, ".."), spec).startsWith(CORE));
-    expect(outside).toEqual([]);
-  });
+  it.each(files.map((f) => [relative(ROOT, f), f]))(
+    "%s imports only from core/ and packages",
+    (_name, file) => {
+      const imports = [...readFileSync(file, "utf8").matchAll(/from\s+["'](\.[^"']+)["']/g)].map(
+        (m) => m[1]!,
+      );
+      const outside = imports.filter((spec) => !resolve(join(file, ".."), spec).startsWith(CORE));
+      expect(outside).toEqual([]);
+    },
+  );
 
   it("the check itself catches a violation", () => {
     const bad = 'import { readFileSync } from "node:fs";\nconst t = Date.now();';

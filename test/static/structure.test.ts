@@ -28,7 +28,8 @@ describe("layout", () => {
         }
       }
     };
-    for (const top of ["core", "adapters", "conformance", "bench"]) if (existsSync(join(ROOT, top))) walk(join(ROOT, top));
+    for (const top of ["core", "adapters", "conformance", "bench"])
+      if (existsSync(join(ROOT, top))) walk(join(ROOT, top));
     expect(tooLong).toEqual([]);
   });
 });

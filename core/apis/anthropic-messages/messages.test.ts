@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { bridgeHarness, ENTERPRISE_ANTHROPIC_KEY, sseResponse, USER_KEY } from "../../../test/helpers/bridge-harness.ts";
+import {
+  bridgeHarness,
+  ENTERPRISE_ANTHROPIC_KEY,
+  sseResponse,
+  USER_KEY,
+} from "../../../test/helpers/bridge-harness.ts";
 
 const STREAM = [
   'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-x","usage":{"input_tokens":12,"cache_read_input_tokens":3,"cache_creation_input_tokens":4,"output_tokens":1}}}\n\n',
@@ -14,7 +19,12 @@ const STREAM = [
 function messagesRequest(body: object, headers: Record<string, string> = {}): Request {
   return new Request("http://bridge.test/anthropic/v1/messages?beta=true", {
     method: "POST",
-    headers: { "x-api-key": USER_KEY, "content-type": "application/json", "anthropic-version": "2023-06-01", ...headers },
+    headers: {
+      "x-api-key": USER_KEY,
+      "content-type": "application/json",
+      "anthropic-version": "2023-06-01",
+      ...headers,
+    },
     body: JSON.stringify(body),
   });
 }
@@ -25,7 +35,11 @@ describe("anthropic messages through the bridge", () => {
     const response = await h.bridge.handle(
       messagesRequest(
         { model: "claude-x", stream: true, max_tokens: 5, messages: [{ role: "user", content: "hello" }] },
-        { "anthropic-beta": "b1,b2", "user-agent": "claude-cli/2.1.332 (external, sdk-cli)", "x-claude-code-session-id": "s-1" },
+        {
+          "anthropic-beta": "b1,b2",
+          "user-agent": "claude-cli/2.1.332 (external, sdk-cli)",
+          "x-claude-code-session-id": "s-1",
+        },
       ),
     );
     expect(response.status).toBe(200);
@@ -38,8 +52,14 @@ describe("anthropic messages through the bridge", () => {
     const end = h.recorder.entries.find((e) => e.kind === "interception-end");
     expect(end).toMatchObject({ status: "completed", httpStatus: 200 });
     const usage = h.recorder.entries.find((e) => e.kind === "token-usage");
-    expect(usage).toMatchObject({ tokens: { input: 12, output: 7, cacheRead: 3, cacheWrite: 4, reasoning: 0 } });
-    expect(h.recorder.entries[0]).toMatchObject({ kind: "interception-start", client: "claude-code", sessionId: "s-1" });
+    expect(usage).toMatchObject({
+      tokens: { input: 12, output: 7, cacheRead: 3, cacheWrite: 4, reasoning: 0 },
+    });
+    expect(h.recorder.entries[0]).toMatchObject({
+      kind: "interception-start",
+      client: "claude-code",
+      sessionId: "s-1",
+    });
     expect(h.recorder.entries.find((e) => e.kind === "prompt")).toMatchObject({ text: "hello" });
   });
 
@@ -61,7 +81,13 @@ describe("recorded prompt", () => {
       { type: "text", text: "<system-reminder>\nAttribution notes\n</system-reminder>\n" },
       { type: "text", text: "hello" },
     ];
-    await (await h.bridge.handle(messagesRequest({ model: "m", stream: true, messages: [{ role: "user", content }] }))).text();
-    expect(h.recorder.entries.filter((e) => e.kind === "prompt").map((e) => (e as { text: string }).text)).toEqual(["hello"]);
+    await (
+      await h.bridge.handle(
+        messagesRequest({ model: "m", stream: true, messages: [{ role: "user", content }] }),
+      )
+    ).text();
+    expect(
+      h.recorder.entries.filter((e) => e.kind === "prompt").map((e) => (e as { text: string }).text),
+    ).toEqual(["hello"]);
   });
 });

@@ -43,10 +43,11 @@ const SYSTEM_REMINDER = /^\s*<system-reminder>[\s\S]*<\/system-reminder>\s*$/;
 
 export function detectAnthropicClient(headers: Headers): ClientInfo {
   const agent = headers.get("user-agent") ?? "";
-  const client = agent.startsWith("claude-cli/") || headers.get("x-app") === "cli"
-    ? "claude-code"
-    : agent.startsWith("Anthropic/") || headers.has("x-stainless-lang")
-      ? "anthropic-sdk"
-      : "other";
+  const client =
+    agent.startsWith("claude-cli/") || headers.get("x-app") === "cli"
+      ? "claude-code"
+      : agent.startsWith("Anthropic/") || headers.has("x-stainless-lang")
+        ? "anthropic-sdk"
+        : "other";
   return { client, sessionId: headers.get("x-claude-code-session-id") };
 }

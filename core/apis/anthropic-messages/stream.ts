@@ -102,7 +102,14 @@ function onBlockStop(state: MessagesObserverState, data: string): readonly Respo
   if (!open || index === undefined) return NONE;
   state.blocks.delete(index);
   if (open.type === "thinking") return open.text ? [{ kind: "thought", text: open.text }] : NONE;
-  return [{ kind: "tool-call", name: open.name, callId: open.id, args: open.text ? open.text : argsText(open.initialInput) }];
+  return [
+    {
+      kind: "tool-call",
+      name: open.name,
+      callId: open.id,
+      args: open.text ? open.text : argsText(open.initialInput),
+    },
+  ];
 }
 
 function errorDetail(data: string): string {

@@ -1,7 +1,7 @@
 import type { JsonObject } from "../../http/body.ts";
 import type { InjectedTool } from "../../tools/catalog.ts";
 import type { SessionOptions, ToolLoopSession, ToolLoopSupport } from "../../tools/contract.ts";
-import { insertIntoArray } from "../../tools/raw-insert.ts";
+import { insertIntoArray, relaxToolChoice } from "../../tools/raw-insert.ts";
 import { asObject, asString } from "../json.ts";
 import { BlockingMerge } from "./tool-loop-blocking.ts";
 import { StreamSplice } from "./tool-loop-stream.ts";
@@ -51,8 +51,16 @@ export const anthropicToolLoop: ToolLoopSupport = {
       blockingBody: () => blocking.body(),
       nextBody(raw, results) {
         const assistant = streaming ? stream.assistantContent() : blocking.assistantContent();
-        return insertIntoArray(raw, "messages", continuationMessages(assistant, results), "end");
+        const next = insertIntoArray(raw, "messages", continuationMessages(assistant, results), "end");
+        // `any` forces a tool call on every turn: after a round it becomes `auto` (keeping options).
+        return next === null ? null : relaxToolChoice(next, anyToAuto);
       },
     };
   },
 };
+
+/** `{"type":"any", ...options}` becomes `{"type":"auto", ...options}` (disable_parallel_tool_use stays). */
+function anyToAuto(value: unknown): string | null {
+  const choice = asObject(value);
+  return choice?.type === "any" ? JSON.stringify({ ...choice, type: "auto" }) : null;
+}

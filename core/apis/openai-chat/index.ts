@@ -6,6 +6,7 @@ import { prepareChatRequest } from "./include-usage.ts";
 import { inspectChatRequest } from "./request.ts";
 import { chatBlockingFacts } from "./response.ts";
 import { chatObserver } from "./stream.ts";
+import { openaiChatToolLoop } from "./tool-loop.ts";
 
 /**
  * `POST /v1/chat/completions`: forwarded as sent, except that a streaming request always asks
@@ -21,4 +22,5 @@ export const openaiChat: ApiDefinition = {
   streamError: chatStreamError,
   keepAlive: chatKeepAlive,
   detectClient: detectOpenAIClient,
+  toolLoop: openaiChatToolLoop,
 };

@@ -1,7 +1,7 @@
 import type { JsonObject } from "../../http/body.ts";
 import type { InjectedTool } from "../../tools/catalog.ts";
 import type { SessionOptions, ToolLoopSession, ToolLoopSupport } from "../../tools/contract.ts";
-import { insertIntoArray } from "../../tools/raw-insert.ts";
+import { insertIntoArray, relaxToolChoice } from "../../tools/raw-insert.ts";
 import { asNumber, asObject, asString } from "../json.ts";
 import { withIncludeUsage } from "./include-usage.ts";
 import { ChatBlockingMerge } from "./tool-loop-blocking.ts";
@@ -60,7 +60,9 @@ export const openaiChatToolLoop: ToolLoopSupport = {
       blockingBody: () => blocking.body(),
       nextBody(raw, results) {
         const { text, calls } = streaming ? stream.turn() : blocking.lastTurn();
-        return insertIntoArray(raw, "messages", chatContinuation(text, calls, results), "end");
+        const next = insertIntoArray(raw, "messages", chatContinuation(text, calls, results), "end");
+        // "required" forces a tool call on every turn: after a round it becomes "auto".
+        return next === null ? null : relaxToolChoice(next, (v) => (v === "required" ? '"auto"' : null));
       },
     };
   },

@@ -6,6 +6,7 @@ import { responsesStreamError } from "./errors.ts";
 import { inspectResponsesRequest } from "./request.ts";
 import { responsesBlockingFacts } from "./response.ts";
 import { responsesObserver } from "./stream.ts";
+import { openaiResponsesToolLoop } from "./tool-loop.ts";
 
 /**
  * `POST /v1/responses`: the body is forwarded exactly as the client sent it (reasoning items with
@@ -23,4 +24,5 @@ export const openaiResponses: ApiDefinition = {
   // Responses has no ping event; an SSE comment is ignored by the SDKs and by Codex.
   keepAlive: encodeSseComment("keep-alive"),
   detectClient: detectOpenAIClient,
+  toolLoop: openaiResponsesToolLoop,
 };

@@ -1,7 +1,7 @@
 import type { JsonObject } from "../../http/body.ts";
 import type { InjectedTool } from "../../tools/catalog.ts";
 import type { SessionOptions, ToolLoopSession, ToolLoopSupport } from "../../tools/contract.ts";
-import { insertIntoArray } from "../../tools/raw-insert.ts";
+import { insertIntoArray, relaxToolChoice } from "../../tools/raw-insert.ts";
 import { asObject, asString } from "../json.ts";
 import { ResponsesBlockingMerge } from "./tool-loop-blocking.ts";
 import { responsesNextBody } from "./tool-loop-items.ts";
@@ -54,8 +54,16 @@ export const openaiResponsesToolLoop: ToolLoopSupport = {
       streamEnd: () => stream.end(),
       blockingTurn: (body) => blocking.turn(body),
       blockingBody: () => blocking.body(),
-      nextBody: (raw, results) =>
-        responsesNextBody(raw, options.request, streaming ? stream.output() : blocking.output(), results),
+      nextBody(raw, results) {
+        const next = responsesNextBody(
+          raw,
+          options.request,
+          streaming ? stream.output() : blocking.output(),
+          results,
+        );
+        // "required" forces a tool call on every turn: after a round it becomes "auto".
+        return next === null ? null : relaxToolChoice(next, (v) => (v === "required" ? '"auto"' : null));
+      },
     };
   },
 };
