@@ -2,6 +2,7 @@ import { readBodyWithLimit } from "../http/body.ts";
 import { filterResponseHeaders, REQUEST_ID_HEADER } from "../http/headers.ts";
 import { type ProxyContext, upstreamHeaders, upstreamUrl } from "./context.ts";
 import { Exchange } from "./exchange.ts";
+import { idleGuardedBody } from "./idle-guarded-body.ts";
 import { errorResponse } from "./respond.ts";
 
 /**
@@ -33,10 +34,27 @@ export async function passthrough(context: ProxyContext): Promise<Response> {
     config.limits.blockingTimeoutMs,
     "blocking-timeout",
   );
-  untrack();
-  request.signal.removeEventListener("abort", onClientAbort);
-  if (!result.ok) return errorResponse(result.error, profile.renderError, requestId);
-  const headers = filterResponseHeaders(result.response.headers);
+  const settle = (): void => {
+    untrack();
+    request.signal.removeEventListener("abort", onClientAbort);
+  };
+  if (!result.ok) {
+    settle();
+    return errorResponse(result.error, profile.renderError, requestId);
+  }
+  const upstream = result.response;
+  const headers = filterResponseHeaders(upstream.headers);
   headers.set(REQUEST_ID_HEADER, requestId);
-  return new Response(result.response.body, { status: result.response.status, headers });
+  if (!upstream.body) {
+    settle();
+    return new Response(null, { status: upstream.status, headers });
+  }
+  const guarded = idleGuardedBody(
+    upstream.body,
+    exchange,
+    ports.clock,
+    config.limits.streamIdleTimeoutMs,
+    settle,
+  );
+  return new Response(guarded, { status: upstream.status, headers });
 }

@@ -1,0 +1,45 @@
+import type { Clock } from "../ports/clock.ts";
+import type { Exchange } from "./exchange.ts";
+
+/**
+ * Relays a passthrough response body chunk by chunk, aborting the exchange when the upstream
+ * stays silent longer than `idleMs` (a stalled body must not hold a connection forever), and
+ * aborting it when the client goes away. `onSettled` runs once, however the body ends.
+ */
+export function idleGuardedBody(
+  body: ReadableStream<Uint8Array>,
+  exchange: Exchange,
+  clock: Clock,
+  idleMs: number,
+  onSettled: () => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let settled = false;
+  const settle = (): void => {
+    if (settled) return;
+    settled = true;
+    onSettled();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const cancelTimer = clock.setTimer(idleMs, () => exchange.abort("idle-timeout"));
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          controller.close();
+          settle();
+        } else controller.enqueue(value);
+      } catch {
+        controller.error(new Error(exchange.describe().message));
+        settle();
+      } finally {
+        cancelTimer();
+      }
+    },
+    cancel() {
+      exchange.abort("client");
+      reader.cancel().catch(() => {});
+      settle();
+    },
+  });
+}
