@@ -2,7 +2,7 @@ import type { SessionOptions, TurnOutcome } from "../../tools/contract.ts";
 import { decide } from "../../tools/decide.ts";
 import { sumUsage } from "../../tools/raw-insert.ts";
 import { asObject, asString, type Loose } from "../json.ts";
-import { isInjectedItem, noteItem, splitCalls } from "./tool-loop-items.ts";
+import { isInjectedItem, noteItem, splitCalls, withoutInjectedTools } from "./tool-loop-items.ts";
 
 /**
  * Merges the blocking Response objects of a tool loop: the last turn's response (its id is the
@@ -55,7 +55,9 @@ export class ResponsesBlockingMerge {
 
   body(): string | null {
     const last = this.#last;
-    if (!last || (this.#turns === 1 && !this.#hidden)) return null;
-    return JSON.stringify({ ...last, output: this.#visible, usage: this.#usage ?? last.usage });
+    if (!last) return null;
+    const cleaned = withoutInjectedTools(last, this.#options.injected);
+    if (this.#turns === 1 && !this.#hidden) return cleaned ? JSON.stringify(cleaned) : null;
+    return JSON.stringify({ ...last, ...cleaned, output: this.#visible, usage: this.#usage ?? last.usage });
   }
 }

@@ -35,6 +35,22 @@ function isCallItem(item: Loose): boolean {
   ].includes(String(item.type));
 }
 
+/**
+ * A Response object echoes the request's `tools`, injected ones included: the client gets it
+ * without them (it never declared them, and their definitions are the enterprise's). Undefined
+ * when there is nothing to remove, so unchanged events keep their bytes.
+ */
+export function withoutInjectedTools(response: Loose, injected: ReadonlySet<string>): Loose | undefined {
+  if (!Array.isArray(response.tools)) return undefined;
+  const tools = response.tools.filter((tool) => !isInjectedTool(tool, injected));
+  return tools.length === response.tools.length ? undefined : { ...response, tools };
+}
+
+function isInjectedTool(tool: unknown, injected: ReadonlySet<string>): boolean {
+  const o = asObject(tool);
+  return o?.type === "function" && injected.has(asString(o.name) ?? "");
+}
+
 export function isInjectedItem(item: unknown, injected: ReadonlySet<string>): boolean {
   const o = asObject(item);
   return o?.type === "function_call" && injected.has(asString(o.name) ?? "");

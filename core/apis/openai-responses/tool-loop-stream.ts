@@ -4,7 +4,7 @@ import type { SessionOptions, TurnOutcome } from "../../tools/contract.ts";
 import { type Decision, decide } from "../../tools/decide.ts";
 import { sumUsage } from "../../tools/raw-insert.ts";
 import { asNumber, asObject, asString, type Loose, parseJsonSafe } from "../json.ts";
-import { isInjectedItem, noteItem, splitCalls } from "./tool-loop-items.ts";
+import { isInjectedItem, noteItem, splitCalls, withoutInjectedTools } from "./tool-loop-items.ts";
 
 const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed"]);
 
@@ -51,7 +51,8 @@ export class ResponsesStreamSplice {
       if (this.#turns > 1) return [];
       const response = asObject(payload.response);
       this.#identity ??= response ? { id: response.id, created_at: response.created_at } : null;
-      return [this.#emit(event, payload, {})];
+      const cleaned = response && withoutInjectedTools(response, this.#options.injected);
+      return [this.#emit(event, payload, cleaned ? { response: cleaned } : {})];
     }
     if (TERMINAL.has(type)) return this.#finish(event, payload, type);
     const index = asNumber(payload.output_index);
@@ -121,10 +122,12 @@ export class ResponsesStreamSplice {
         ),
       );
     }
+    const cleaned = withoutInjectedTools(response, this.#options.injected);
     if (this.#turns === 1 && !decision.capped && calls.length === 0)
-      return [...out, this.#emit(event, payload, {})];
+      return [...out, this.#emit(event, payload, cleaned ? { response: cleaned } : {})];
     const merged = {
       ...response,
+      ...cleaned,
       ...this.#identity,
       output: this.#visible,
       usage: this.#usage ?? response.usage,
