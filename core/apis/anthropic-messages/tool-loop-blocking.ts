@@ -67,7 +67,7 @@ export class BlockingMerge {
     };
   }
 
-  assistantContent(): Loose[] {
+  lastTurn(): Loose[] {
     const content = this.#last?.content;
     return Array.isArray(content) ? (content.filter((b) => asObject(b) !== undefined) as Loose[]) : [];
   }

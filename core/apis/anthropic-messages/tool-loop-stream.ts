@@ -87,7 +87,7 @@ export class StreamSplice {
   }
 
   /** This turn's content as the assistant message of the next request. */
-  assistantContent(): Loose[] {
+  lastTurn(): Loose[] {
     return this.#order.map((index) => this.#blocks.get(index)!.content);
   }
 

@@ -2,6 +2,7 @@ import type { JsonObject } from "../../http/body.ts";
 import type { InjectedTool } from "../../tools/catalog.ts";
 import type { SessionOptions, ToolLoopSession, ToolLoopSupport } from "../../tools/contract.ts";
 import { insertIntoArray, relaxToolChoice } from "../../tools/raw-insert.ts";
+import { composeSession, declaredToolNames } from "../../tools/session.ts";
 import { asObject, asString } from "../json.ts";
 import { BlockingMerge } from "./tool-loop-blocking.ts";
 import { StreamSplice } from "./tool-loop-stream.ts";
@@ -12,15 +13,8 @@ import { continuationMessages } from "./tool-loop-turn.ts";
  * cache breakpoints sit on its own tools (or later), and a stable prefix keeps them valid.
  */
 export const anthropicToolLoop: ToolLoopSupport = {
-  clientToolNames(body: JsonObject) {
-    const names = new Set<string>();
-    if (Array.isArray(body.tools))
-      for (const tool of body.tools) {
-        const name = asString(asObject(tool)?.name);
-        if (name) names.add(name);
-      }
-    return names;
-  },
+  clientToolNames: (body: JsonObject) =>
+    declaredToolNames(body.tools, (tool) => asString(asObject(tool)?.name)),
   injectTools(raw: string, _body: JsonObject, tools: readonly InjectedTool[]) {
     const injected = tools
       .map((tool) =>
@@ -34,28 +28,15 @@ export const anthropicToolLoop: ToolLoopSupport = {
     return insertIntoArray(raw, "tools", injected, "start");
   },
   createSession(options: SessionOptions): ToolLoopSession {
-    const stream = new StreamSplice(options);
-    const blocking = new BlockingMerge(options);
-    let streaming = false;
-    return {
-      beginTurn(canContinue) {
-        stream.beginTurn(canContinue);
-        blocking.beginTurn(canContinue);
-      },
-      streamStep(event) {
-        streaming = true;
-        return stream.step(event);
-      },
-      streamEnd: () => stream.end(),
-      blockingTurn: (body) => blocking.turn(body),
-      blockingBody: () => blocking.body(),
-      nextBody(raw, results) {
-        const assistant = streaming ? stream.assistantContent() : blocking.assistantContent();
+    return composeSession(
+      new StreamSplice(options),
+      new BlockingMerge(options),
+      (raw, assistant, results) => {
         const next = insertIntoArray(raw, "messages", continuationMessages(assistant, results), "end");
         // `any` forces a tool call on every turn: after a round it becomes `auto` (keeping options).
         return next === null ? null : relaxToolChoice(next, anyToAuto);
       },
-    };
+    );
   },
 };
 

@@ -133,7 +133,7 @@ export class ChatStreamSplice {
   }
 
   /** This turn's assistant text and every call (all injected when the loop continues). */
-  turn(): { text: string; calls: ToolCall[] } {
+  lastTurn(): { text: string; calls: ToolCall[] } {
     return { text: this.#text, calls: [...this.#calls.values()].map(toCall) };
   }
 

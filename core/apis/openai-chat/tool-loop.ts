@@ -2,6 +2,7 @@ import type { JsonObject } from "../../http/body.ts";
 import type { InjectedTool } from "../../tools/catalog.ts";
 import type { SessionOptions, ToolLoopSession, ToolLoopSupport } from "../../tools/contract.ts";
 import { insertIntoArray, relaxToolChoice } from "../../tools/raw-insert.ts";
+import { composeSession, declaredToolNames, requiredToAuto } from "../../tools/session.ts";
 import { asNumber, asObject, asString } from "../json.ts";
 import { withIncludeUsage } from "./include-usage.ts";
 import { ChatBlockingMerge } from "./tool-loop-blocking.ts";
@@ -15,15 +16,8 @@ import { ChatStreamSplice } from "./tool-loop-stream.ts";
  * Requests with `n` > 1 are not given tools (the loop follows one choice).
  */
 export const openaiChatToolLoop: ToolLoopSupport = {
-  clientToolNames(body: JsonObject) {
-    const names = new Set<string>();
-    if (Array.isArray(body.tools))
-      for (const tool of body.tools) {
-        const name = asString(asObject(asObject(tool)?.function)?.name);
-        if (name) names.add(name);
-      }
-    return names;
-  },
+  clientToolNames: (body: JsonObject) =>
+    declaredToolNames(body.tools, (tool) => asString(asObject(asObject(tool)?.function)?.name)),
   injectTools(raw: string, body: JsonObject, tools: readonly InjectedTool[]) {
     if ((asNumber(body.n) ?? 1) > 1) return null;
     const items = tools
@@ -43,27 +37,18 @@ export const openaiChatToolLoop: ToolLoopSupport = {
     return withIncludeUsage(injected, body);
   },
   createSession(options: SessionOptions): ToolLoopSession {
-    const stream = new ChatStreamSplice(options);
-    const blocking = new ChatBlockingMerge(options);
-    let streaming = false;
-    return {
-      beginTurn(canContinue) {
-        stream.beginTurn(canContinue);
-        blocking.beginTurn(canContinue);
+    return composeSession(
+      new ChatStreamSplice(options),
+      new ChatBlockingMerge(options),
+      (raw, turn, results) => {
+        const next = insertIntoArray(
+          raw,
+          "messages",
+          chatContinuation(turn.text, turn.calls, results),
+          "end",
+        );
+        return next === null ? null : relaxToolChoice(next, requiredToAuto);
       },
-      streamStep(event) {
-        streaming = true;
-        return stream.step(event);
-      },
-      streamEnd: () => stream.end(),
-      blockingTurn: (body) => blocking.turn(body),
-      blockingBody: () => blocking.body(),
-      nextBody(raw, results) {
-        const { text, calls } = streaming ? stream.turn() : blocking.lastTurn();
-        const next = insertIntoArray(raw, "messages", chatContinuation(text, calls, results), "end");
-        // "required" forces a tool call on every turn: after a round it becomes "auto".
-        return next === null ? null : relaxToolChoice(next, (v) => (v === "required" ? '"auto"' : null));
-      },
-    };
+    );
   },
 };

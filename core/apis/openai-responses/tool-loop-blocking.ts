@@ -49,7 +49,7 @@ export class ResponsesBlockingMerge {
     };
   }
 
-  output(): readonly unknown[] {
+  lastTurn(): readonly unknown[] {
     return this.#output;
   }
 

@@ -79,7 +79,7 @@ export class ResponsesStreamSplice {
   }
 
   /** This turn's finished output items, for the next request. */
-  output(): readonly unknown[] {
+  lastTurn(): readonly unknown[] {
     return this.#output;
   }
 
