@@ -58,6 +58,9 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     const hops = Number(request.headers.get(HOP_COUNT_HEADER) ?? "0") || 0;
     if (hops >= config.limits.maxHops) return fail(gatewayError("loop_detected", "Request loop detected."));
     if (draining) return fail(gatewayError("unavailable", "The bridge is shutting down."));
+    // The audit of a new interception could not be kept: refuse it before any work (Retry-After).
+    if (target.match.kind === "intercept" && ports.recorder.accepting?.() === false)
+      return fail(gatewayError("unavailable", "Audit logging is temporarily unavailable."));
 
     const credential = extractCredential(request.headers);
     if (credential === null) return fail(gatewayError("authentication", "Invalid or missing API key."));

@@ -38,8 +38,8 @@ export interface BenchOptions {
 const FULL: Omit<BenchOptions, "out" | "writeDocs" | "only" | "bunMaxRequests" | "phases" | "phases"> = {
   mode: "full",
   latency: { warmup: 200, rounds: 15, perBlock: 40 },
-  streams: { events: 20, size: 64, intervalMs: 5, warmup: 3, rounds: 25 },
-  throughput: { connections: 64, seconds: 5, rounds: 2, warmupSeconds: 1 },
+  streams: { events: 20, size: 64, intervalMs: 5, warmup: 3, rounds: 20 },
+  throughput: { connections: 64, seconds: 5, rounds: 3, warmupSeconds: 1 },
   concurrency: { levels: [250, 500, 1000, 2000], events: 10, intervalMs: 100, rampMs: 1000, stallMs: 1000 },
   idle: { streams: 1000, settleMs: 1000 },
 };
@@ -65,7 +65,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     out: value("--out"),
     writeDocs: argv.includes("--write-docs") || (!smoke && !argv.includes("--no-docs")),
     only: only ? only.split(",") : null,
-    bunMaxRequests: value("--bun-max-requests"),
+    // As `bin/causeway` and `npm start` run Bun (see there); --bun-max-requests 256 shows Bun's default.
+    bunMaxRequests: value("--bun-max-requests") ?? "65000",
     phases: value("--phases")?.split(",") ?? null,
   };
 }

@@ -90,11 +90,14 @@ export type AuditEntry =
 
 /**
  * Receives audit entries. `record` must not block or throw into the request path: implementations
- * queue and write in the background. `flush` resolves when everything recorded so far is stored.
+ * queue and write in the background. `flush` resolves when everything recorded so far is stored
+ * (or durably spooled). `accepting`, if present, is false while new records could not be kept
+ * (store down in reject mode, spool full): the bridge then refuses new intercepted requests.
  */
 export interface Recorder {
   record(entry: AuditEntry): void;
   flush(): Promise<void>;
+  accepting?(): boolean;
 }
 
 export class MemoryRecorder implements Recorder {

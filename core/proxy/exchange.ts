@@ -36,15 +36,18 @@ export class Exchange {
     this.#controller.abort(cause);
   }
 
-  /** Calls the upstream; `timeoutMs` bounds the wait for response headers. */
+  /**
+   * Calls the upstream; `timeoutMs` bounds the wait for response headers (null: the caller holds
+   * a deadline of its own for the whole exchange).
+   */
   async call(
     upstream: Upstream,
     request: Request,
     clock: Clock,
-    timeoutMs: number,
+    timeoutMs: number | null,
     cause: AbortCause,
   ): Promise<CallResult> {
-    const cancel = clock.setTimer(timeoutMs, () => this.abort(cause));
+    const cancel = timeoutMs === null ? noop : clock.setTimer(timeoutMs, () => this.abort(cause));
     try {
       return { ok: true, response: await upstream(request) };
     } catch {
@@ -74,3 +77,5 @@ export class Exchange {
     }
   }
 }
+
+const noop = (): void => {};

@@ -53,11 +53,21 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
     body: prepared ? prepared.body : read.bytes,
     signal: exchange.signal,
   });
-  const timeout = facts.stream ? config.limits.firstByteTimeoutMs : config.limits.blockingTimeoutMs;
-  const cause = facts.stream ? "first-byte-timeout" : "blocking-timeout";
+  // Blocking: one deadline for the whole response. Streaming: a first-byte timeout, then the relay's.
   const calledAt = ports.clock.now();
-  const result = await exchange.call(ports.upstream, upstreamRequest, ports.clock, timeout, cause);
+  const cancelDeadline = facts.stream
+    ? null
+    : ports.clock.setTimer(config.limits.blockingTimeoutMs, () => exchange.abort("blocking-timeout"));
+  const firstByte = facts.stream ? config.limits.firstByteTimeoutMs : null;
+  const result = await exchange.call(
+    ports.upstream,
+    upstreamRequest,
+    ports.clock,
+    firstByte,
+    "first-byte-timeout",
+  );
   if (!result.ok) {
+    cancelDeadline?.();
     settle();
     return upstreamFailure(context, api, trace, result.error);
   }
@@ -67,6 +77,7 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
 
   const isStream = (upstream.headers.get("content-type") ?? "").includes("text/event-stream");
   if (upstream.ok && isStream && upstream.body) {
+    cancelDeadline?.();
     headers.set("cache-control", "no-cache");
     headers.set("x-accel-buffering", "no");
     const body = relayStream({
@@ -81,7 +92,16 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
     });
     return new Response(body, { status: upstream.status, headers });
   }
-  return blocking(context, api, trace, exchange, upstream, headers, settle, calledAt);
+  return blocking(
+    context,
+    api,
+    trace,
+    exchange,
+    upstream,
+    headers,
+    settle,
+    cancelDeadline ?? deadlineFrom(context, exchange, calledAt),
+  );
 }
 
 async function blocking(
@@ -92,19 +112,15 @@ async function blocking(
   upstream: Response,
   headers: Headers,
   settle: () => void,
-  calledAt: number,
+  cancelDeadline: () => void,
 ): Promise<Response> {
-  const { ports, config } = context;
-  // The limit covers the whole response: time spent waiting for the headers counts too.
-  const remaining = Math.max(0, config.limits.blockingTimeoutMs - (ports.clock.now() - calledAt));
-  const cancelTimer = ports.clock.setTimer(remaining, () => exchange.abort("blocking-timeout"));
   let bytes: ArrayBuffer;
   try {
     bytes = await upstream.arrayBuffer();
   } catch {
     return upstreamFailure(context, api, trace, exchange.describe());
   } finally {
-    cancelTimer();
+    cancelDeadline();
     settle();
   }
   if (upstream.ok) {
@@ -116,6 +132,16 @@ async function blocking(
     trace.end("upstream_error", upstream.status, `upstream answered ${upstream.status}`);
   }
   return new Response(bytes, { status: upstream.status, headers });
+}
+
+/**
+ * A streaming request answered with a plain body (an error, usually): read it within what is left
+ * of the blocking limit, counted from the call (the wait for the headers counts too).
+ */
+function deadlineFrom(context: ProxyContext, exchange: Exchange, calledAt: number): () => void {
+  const { ports, config } = context;
+  const remaining = Math.max(0, config.limits.blockingTimeoutMs - (ports.clock.now() - calledAt));
+  return ports.clock.setTimer(remaining, () => exchange.abort("blocking-timeout"));
 }
 
 function upstreamFailure(
