@@ -5,6 +5,7 @@
  *   bun bench/run.ts --smoke    a few seconds, no timing claims (CI)
  * Options: --out FILE, --no-docs, --write-docs, --only floor-bun,causeway-bun,...,
  *          --phases latency,streaming,throughput,concurrency,idle
+ *          --render REPORT.json (only rewrite docs/benchmarks.md from an earlier report)
  *          --bun-max-requests N (BUN_CONFIG_MAX_HTTP_REQUESTS for the Causeway-on-Bun processes)
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -99,6 +100,20 @@ async function main(): Promise<BenchReport> {
     await setup.stop();
   }
 }
+
+/** `--render REPORT.json`: rewrite docs/benchmarks.md from an earlier report (after editing bench/notes.md). */
+function renderOnly(file: string): never {
+  const report = JSON.parse(readFileSync(file, "utf8")) as BenchReport;
+  writeFileSync(
+    join(ROOT, "docs/benchmarks.md"),
+    renderMarkdown(report, readFileSync(join(ROOT, "bench/notes.md"), "utf8")),
+  );
+  log(`docs/benchmarks.md rendered from ${file}`);
+  process.exit(0);
+}
+
+const renderIndex = process.argv.indexOf("--render");
+if (renderIndex > 0) renderOnly(process.argv[renderIndex + 1] ?? "");
 
 try {
   const report = await main();

@@ -27,13 +27,17 @@ export function renderMarkdown(report: BenchReport, notes: string): string {
   );
   out.push("## Targets", "");
   out.push(
+    "Evaluated on Anthropic Messages. Why a target is missed, and the fix, is under *Findings* below.",
+    "",
+  );
+  out.push(
     table(
       ["Figure", "Target", "Measured", "Met"],
       report.targets.map((t) => [
         t.figure,
         t.target,
         t.value === null ? "—" : `${t.value} ${t.unit}`,
-        t.met === null ? "n/a" : t.met ? "yes" : "**no**",
+        t.met === null ? "n/a" : t.met ? "yes" : `**no**${t.note ? ` — ${t.note}` : ""}`,
       ]),
     ),
     "",
@@ -117,6 +121,7 @@ export function renderMarkdown(report: BenchReport, notes: string): string {
         "rounds",
         "÷ floor",
         "÷ Portkey",
+        "gateway CPU µs/req",
         "latency p50 / p99 (ms, whole ms)",
         "non-2xx",
         "errors",

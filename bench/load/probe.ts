@@ -231,7 +231,8 @@ async function main(): Promise<void> {
       result = await idle(job);
       break;
   }
-  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+  // Large results: wait until the whole line is written before exiting, or the pipe truncates it.
+  await Bun.write(Bun.stdout, `${RESULT_PREFIX}${JSON.stringify(result)}\n`);
   process.exit(0);
 }
 
