@@ -51,6 +51,30 @@ describe("resolveSettings", () => {
     expect(settings.limits.pingIntervalMs).toBe(500);
   });
 
+  it("resolves the audit durability settings, with the spool next to the SQLite file by default", () => {
+    expect(resolveSettings(null, { CAUSEWAY_DB: "/var/lib/cw/causeway.db" }).audit).toEqual({
+      whenStoreDown: "spool",
+      spoolPath: "/var/lib/cw/causeway.db.audit-spool.jsonl",
+      maxSpoolBytes: 256 * 1024 * 1024,
+    });
+    expect(resolveSettings(null, { CAUSEWAY_DB: "postgres://db/x" }).audit.spoolPath).toBe(
+      "./causeway-audit-spool.jsonl",
+    );
+    const yaml = "audit: { when_store_down: reject, spool_path: /tmp/s.jsonl, max_spool_bytes: 4096 }";
+    expect(resolveSettings(yaml, {}).audit).toEqual({
+      whenStoreDown: "reject",
+      spoolPath: "/tmp/s.jsonl",
+      maxSpoolBytes: 4096,
+    });
+    expectError(
+      "audit: { when_store_down: drop }",
+      {},
+      /audit\.when_store_down: must be "spool" or "reject"/,
+    );
+    expectError("audit: { max_spool_bytes: 0 }", {}, /audit\.max_spool_bytes: must be at least 1/);
+    expectError("audit: { spool_path: '' }", {}, /audit\.spool_path: must not be empty/);
+  });
+
   it("names the key and the problem", () => {
     expectError("limits: { max_body_bytes: -1 }", {}, /limits\.max_body_bytes: must be at least 1/);
     expectError("limits: { max_body_bytes: 'big' }", {}, /limits\.max_body_bytes: expected a number/);

@@ -1,6 +1,8 @@
 import * as v from "valibot";
 import { parse as parseYaml } from "yaml";
+import { DEFAULT_BATCHING, type WhenStoreDown } from "../../core/audit/batching-recorder.ts";
 import { DEFAULT_LIMITS, type Limits, type ProviderConfig } from "../../core/config.ts";
+import { isPostgresUrl } from "../store/open-sql.ts";
 import { type ConfigFile, ConfigFileSchema, type McpServerConfig } from "./schema.ts";
 
 /** The resolved settings the server runs with (file, then environment overrides, then defaults). */
@@ -12,6 +14,12 @@ export interface Settings {
   readonly authCacheTtlMs: number;
   readonly shutdownGraceMs: number;
   readonly idleTimeoutS: number;
+  /** Audit durability while the store is down (docs/operations.md, "When the store is down"). */
+  readonly audit: {
+    readonly whenStoreDown: WhenStoreDown;
+    readonly spoolPath: string;
+    readonly maxSpoolBytes: number;
+  };
   readonly mcp: {
     readonly servers: readonly McpServerConfig[];
     readonly toolTimeoutMs: number;
@@ -59,9 +67,10 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
     env.CAUSEWAY_LISTEN ? "CAUSEWAY_LISTEN" : "listen",
   );
   const limits = file.limits ?? {};
+  const db = env.CAUSEWAY_DB || file.db || "./causeway.db";
   return {
     listen,
-    db: env.CAUSEWAY_DB || file.db || "./causeway.db",
+    db,
     providers: resolveProviders(file, env),
     limits: {
       maxBodyBytes: limits.max_body_bytes ?? DEFAULT_LIMITS.maxBodyBytes,
@@ -75,6 +84,14 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
     authCacheTtlMs: file.auth?.cache_ttl_ms ?? 60_000,
     shutdownGraceMs: file.server?.shutdown_grace_ms ?? 30_000,
     idleTimeoutS: file.server?.idle_timeout_s ?? 120,
+    audit: {
+      whenStoreDown: file.audit?.when_store_down ?? DEFAULT_BATCHING.whenStoreDown,
+      // Next to the SQLite file; for PostgreSQL in the working directory (one per instance).
+      spoolPath:
+        file.audit?.spool_path ??
+        (isPostgresUrl(db) ? "./causeway-audit-spool.jsonl" : `${db}.audit-spool.jsonl`),
+      maxSpoolBytes: file.audit?.max_spool_bytes ?? DEFAULT_BATCHING.maxSpoolBytes,
+    },
     mcp: {
       servers: file.mcp?.servers ?? [],
       toolTimeoutMs: file.mcp?.tool_timeout_ms ?? 60_000,

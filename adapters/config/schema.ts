@@ -58,6 +58,13 @@ export const ConfigFileSchema = v.strictObject({
       idle_timeout_s: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(255))),
     }),
   ),
+  audit: v.optional(
+    v.strictObject({
+      when_store_down: v.optional(v.picklist(["spool", "reject"], 'must be "spool" or "reject"')),
+      spool_path: v.optional(nonEmpty),
+      max_spool_bytes: v.optional(positiveInt),
+    }),
+  ),
   mcp: v.optional(
     v.strictObject({
       servers: v.optional(v.array(McpServerSchema)),

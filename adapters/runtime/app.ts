@@ -6,14 +6,15 @@ import type { ToolProvider } from "../../core/ports/tool-provider.ts";
 import type { Upstream } from "../../core/ports/upstream.ts";
 import type { SqlClient } from "../../core/store/sql-client.ts";
 import { SqlStore } from "../../core/store/sql-store.ts";
-import type { Settings } from "../config/load.ts";
+import { ConfigError, type Settings } from "../config/load.ts";
+import { FileAuditSpool } from "../store/audit-spool.ts";
 import { randomIds, systemClock } from "./system-ports.ts";
 
 export interface App {
   readonly bridge: Bridge;
   readonly store: SqlStore;
   readonly recorder: BatchingRecorder;
-  /** Flushes the audit and closes the store. */
+  /** Flushes the audit (to the spool if the store is down) and closes the store. */
   close(): Promise<void>;
 }
 
@@ -27,9 +28,19 @@ export interface AppParts {
 
 /** Wires the core to a store and the runtime's ports; the same on every runtime. */
 export async function createApp(parts: AppParts): Promise<App> {
+  const { audit } = parts.settings;
+  const spool = openSpool(audit.spoolPath);
   const store = new SqlStore(parts.sql);
   await store.migrate(systemClock.now());
-  const recorder = new BatchingRecorder(store, systemClock, parts.logger);
+  // The spool file is opened (and any leftover replayed) in both modes: switching from spool to
+  // reject must not strand records spooled earlier.
+  const recorder = new BatchingRecorder(
+    store,
+    systemClock,
+    parts.logger,
+    { whenStoreDown: audit.whenStoreDown, maxSpoolBytes: audit.maxSpoolBytes },
+    spool,
+  );
   const bridge = createBridge(
     { providers: parts.settings.providers, limits: parts.settings.limits },
     {
@@ -48,9 +59,19 @@ export async function createApp(parts: AppParts): Promise<App> {
     recorder,
     async close() {
       await recorder
-        .flush()
+        .close()
         .catch((error) => parts.logger.error("audit flush failed at shutdown", { error: String(error) }));
       await parts.sql.close();
     },
   };
+}
+
+/** At startup, so a bad path stops the server now rather than failing during an outage. */
+function openSpool(path: string): FileAuditSpool {
+  try {
+    return new FileAuditSpool(path);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`config: audit.spool_path: cannot open ${path}: ${reason}`);
+  }
 }
