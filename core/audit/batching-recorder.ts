@@ -2,6 +2,7 @@ import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { AuditEntry, Recorder } from "../ports/recorder.ts";
 import type { AuditSpool } from "./audit-spool.ts";
+import { EntryQueue } from "./entry-queue.ts";
 
 export interface AuditSink {
   writeAudit(entries: readonly AuditEntry[]): Promise<void>;
@@ -48,7 +49,7 @@ export const DEFAULT_BATCHING: BatchingOptions = {
  * A queue past `maxQueued` also refuses new requests instead of dropping entries.
  */
 export class BatchingRecorder implements Recorder {
-  #queue: AuditEntry[] = [];
+  readonly #queue: EntryQueue;
   #writing: Promise<void> | null = null;
   #cancelBatchTimer: (() => void) | null = null;
   #cancelRetryTimer: (() => void) | null = null;
@@ -79,6 +80,7 @@ export class BatchingRecorder implements Recorder {
     // Without a spool there is nowhere durable to put records: the safe default is to refuse.
     this.#options = { ...DEFAULT_BATCHING, whenStoreDown: spool ? "spool" : "reject", ...options };
     if (this.#options.whenStoreDown === "spool" && !spool) throw new Error("audit: spool mode needs a spool");
+    this.#queue = new EntryQueue(this.#options.maxBatch);
     this.#spool = spool;
     this.#spooled = (spool?.sizeBytes() ?? 0) > 0;
     if (this.#spooled) {
@@ -143,10 +145,10 @@ export class BatchingRecorder implements Recorder {
     try {
       await this.flush();
     } catch (error) {
-      const rest = this.#queue.slice();
+      const rest = this.#queue.all();
       if (!this.#spool || rest.length === 0) throw error;
       await this.#spool.append(rest);
-      this.#queue.splice(0, rest.length);
+      this.#queue.drop(rest.length);
       this.#logger.warn("audit store down at shutdown: records spooled for the next start", {
         entries: rest.length,
       });
@@ -175,9 +177,9 @@ export class BatchingRecorder implements Recorder {
         }
         if (this.#queue.length === 0) break;
         if (!this.#failing || this.#takeRetry()) {
-          const batch = this.#queue.slice(0, this.#options.maxBatch);
+          const batch = this.#queue.head();
           if (await this.#store(batch)) {
-            this.#queue.splice(0, batch.length);
+            this.#queue.drop(batch.length);
             this.#refresh();
             continue;
           }
@@ -217,7 +219,7 @@ export class BatchingRecorder implements Recorder {
     if (spool.sizeBytes() >= this.#options.maxSpoolBytes) {
       return this.#stopSpooling("audit spool full", { bytes: spool.sizeBytes() });
     }
-    const batch = this.#queue.slice(0, this.#options.maxBatch);
+    const batch = this.#queue.head();
     try {
       await spool.append(batch);
     } catch (error) {
@@ -226,7 +228,7 @@ export class BatchingRecorder implements Recorder {
       });
     }
     // Only now, with the batch on disk, does it leave memory.
-    this.#queue.splice(0, batch.length);
+    this.#queue.drop(batch.length);
     if (!this.#spooled) this.#logger.warn("audit store down; spooling audit records to disk");
     this.#spooled = true;
     this.#refresh();

@@ -28,15 +28,16 @@ export class StoreAuth implements Auth {
 
   async authenticate(credential: string): Promise<Principal | null> {
     if (credential.length === 0 || credential.length > MAX_CREDENTIAL_LENGTH) return null;
-    const hash = await hashKey(credential);
+    // Cached by the credential itself: a hit costs one map lookup, no hashing. The cache lives
+    // only in this process's memory, where the credential is anyway while the request runs.
     const now = this.#clock.now();
-    const cached = this.#cache.get(hash);
+    const cached = this.#cache.get(credential);
     if (cached && cached.until > now) return cached.principal;
-    this.#cache.delete(hash);
-    const principal = await this.#lookup.principalForKeyHash(hash);
+    this.#cache.delete(credential);
+    const principal = await this.#lookup.principalForKeyHash(await hashKey(credential));
     if (principal && this.#ttlMs > 0) {
       if (this.#cache.size >= 10_000) this.#cache.clear();
-      this.#cache.set(hash, { principal, until: now + this.#ttlMs });
+      this.#cache.set(credential, { principal, until: now + this.#ttlMs });
     }
     return principal;
   }
