@@ -2,6 +2,7 @@ import { renderOpenAIError } from "./apis/openai-shared/errors.ts";
 import type { BridgeConfig, BridgePorts } from "./config.ts";
 import { type GatewayError, gatewayError } from "./errors.ts";
 import { extractCredential, HOP_COUNT_HEADER, REQUEST_ID_HEADER } from "./http/headers.ts";
+import { requestTarget } from "./http/request-target.ts";
 import { silentLogger } from "./ports/logger.ts";
 import type { ProviderProfile } from "./providers/provider-profile.ts";
 import type { ProxyContext } from "./proxy/context.ts";
@@ -37,8 +38,8 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
 
   async function handle(request: Request): Promise<Response> {
     const requestId = ports.ids.interceptionId();
-    const url = new URL(request.url);
-    const target = route(request.method, url.pathname);
+    const { pathname, search } = requestTarget(request.url);
+    const target = route(request.method, pathname);
     if (target.kind === "health") {
       return Response.json(
         { status: draining ? "draining" : "ok" },
@@ -52,7 +53,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     const fail = (error: GatewayError): Response => errorResponse(error, profile.renderError, requestId);
     if (target.match === null)
       return fail(gatewayError("not_found", `No route for ${request.method} ${target.path}.`));
-    if (QUERY_CREDENTIALS.some((name) => url.searchParams.has(name))) {
+    if (search !== "" && hasQueryCredential(search)) {
       return fail(gatewayError("invalid_request", "Credentials are not accepted in the query string."));
     }
     const hops = Number(request.headers.get(HOP_COUNT_HEADER) ?? "0") || 0;
@@ -79,7 +80,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
       logger,
       requestId,
       request,
-      url,
+      search,
       provider: target.provider,
       profile,
       path: target.path,
@@ -109,6 +110,11 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
       return active.size;
     },
   };
+}
+
+function hasQueryCredential(search: string): boolean {
+  const params = new URLSearchParams(search);
+  return QUERY_CREDENTIALS.some((name) => params.has(name));
 }
 
 function describe(error: unknown): string {

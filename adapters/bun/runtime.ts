@@ -2,12 +2,14 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { openBunSqlite } from "../store/bun-sqlite.ts";
 import { openSql } from "../store/open-sql.ts";
 
+/** The bridge enforces its own timeouts; Bun's 5-minute socket idle default must not cut long calls. */
+const NO_TIMEOUT = { timeout: false } as const;
+
 /** The default runtime: Bun.serve, bun:sqlite and Bun's fetch. */
 export const bunRuntime: Runtime = {
   name: "bun",
   openSql: (db) => openSql(db, openBunSqlite),
-  // The bridge enforces its own timeouts; Bun's 5-minute socket idle default must not cut long calls.
-  upstream: (request) => fetch(request, { timeout: false }),
+  upstream: (request) => fetch(request, NO_TIMEOUT),
   async serve(handler, settings) {
     const server = Bun.serve({
       hostname: settings.listen.hostname,

@@ -15,7 +15,22 @@ const dispatcher = new Agent({
   keepAliveTimeout: 30_000,
 });
 
-export const nodeUpstream: Upstream = (request) => {
-  const init: RequestInit & { dispatcher: Agent } = { dispatcher };
-  return fetch(request, init);
+/**
+ * `fetch(request)` makes a new Request from the old one, which re-wraps the body in a proxy
+ * TransformStream piped chunk by chunk (undici, per the Fetch spec). The bridge's upstream
+ * requests always carry a complete body (bytes or text), so reading it once and passing the same
+ * fields skips that per-request pipe; the headers (content-type, if the Request added one, and
+ * content-length) come out the same.
+ */
+export const nodeUpstream: Upstream = async (request) => {
+  const body = request.body === null ? null : await request.arrayBuffer();
+  const init: RequestInit & { dispatcher: Agent } = {
+    method: request.method,
+    headers: request.headers,
+    body,
+    signal: request.signal,
+    redirect: request.redirect,
+    dispatcher,
+  };
+  return fetch(request.url, init);
 };

@@ -11,14 +11,41 @@ export const systemClock: Clock = {
 };
 
 /**
- * Interception ids: `int_`, the time in ms (12 hex digits), then 19 random hex digits (about 74 random bits). Unguessable, and
- * time-ordered so the store's primary-key index grows at its end instead of at random pages.
+ * Interception ids: `int_`, the time in ms (12 hex digits), then 80 random bits (20 hex digits).
+ * Unguessable, and time-ordered so the store's primary-key index grows at its end instead of at
+ * random pages.
  */
 export const randomIds: Ids = {
-  interceptionId: () =>
-    // randomUUID is the cheapest source of random bits; skip its dashes and version nibble.
-    `int_${Date.now().toString(16).padStart(12, "0")}${crypto.randomUUID().replaceAll("-", "").slice(13, 33)}`,
+  interceptionId: () => `${timePrefix(Date.now())}${randomHex80()}`,
 };
+
+let prefixMs = -1;
+let prefix = "";
+/** `int_` + the time: rebuilt once per millisecond, not per request. */
+function timePrefix(now: number): string {
+  if (now !== prefixMs) {
+    prefixMs = now;
+    prefix = `int_${now.toString(16).padStart(12, "0")}`;
+  }
+  return prefix;
+}
+
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+/** Random bytes drawn from the CSPRNG in blocks: one call per 409 ids instead of one each. */
+const pool = new Uint8Array(4096);
+let poolOffset = pool.length;
+
+function randomHex80(): string {
+  if (poolOffset + 10 > pool.length) {
+    crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
+  const at = poolOffset;
+  poolOffset += 10;
+  let hex = "";
+  for (let i = 0; i < 10; i++) hex += HEX[pool[at + i]!]!;
+  return hex;
+}
 
 /**
  * One JSON object per line on stderr. JSON.stringify escapes CR/LF and control characters, so

@@ -11,9 +11,10 @@ export type BodyResult =
 export async function readBodyWithLimit(request: Request, limit: number): Promise<BodyResult> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) return tooLarge(limit);
-  if (!request.body) return { ok: true, bytes: new Uint8Array(new ArrayBuffer(0)) };
   // A declared length within the limit bounds the body already (the server enforces the framing),
-  // and reading it whole is much cheaper than a reader loop on the hot path.
+  // and reading it whole is much cheaper than a reader loop on the hot path. Before touching
+  // `request.body`: asking for the stream makes some shells (@hono/node-server) build one, where
+  // arrayBuffer() alone reads the socket directly. A body-less request reads as empty either way.
   if (declared !== null && /^\d+$/.test(declared)) {
     try {
       return { ok: true, bytes: new Uint8Array(await request.arrayBuffer()) };
@@ -21,6 +22,7 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
       return { ok: false, error: gatewayError("invalid_request", "The request body could not be read.") };
     }
   }
+  if (!request.body) return { ok: true, bytes: new Uint8Array(new ArrayBuffer(0)) };
   const reader = (request.body as ReadableStream<Uint8Array<ArrayBuffer>>).getReader();
   const chunks: Uint8Array<ArrayBuffer>[] = [];
   let total = 0;

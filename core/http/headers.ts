@@ -63,6 +63,9 @@ export function filterResponseHeaders(upstream: Headers): Headers {
 function connectionNamed(headers: Headers): Set<string> {
   const connection = headers.get("connection");
   if (!connection) return EMPTY;
+  // The usual values, without building a set per request.
+  if (connection === "keep-alive") return KEEP_ALIVE;
+  if (connection === "close") return CLOSE;
   return new Set(
     connection
       .split(",")
@@ -72,6 +75,8 @@ function connectionNamed(headers: Headers): Set<string> {
 }
 
 const EMPTY = new Set<string>();
+const KEEP_ALIVE = new Set(["keep-alive"]);
+const CLOSE = new Set(["close"]);
 
 /** The Causeway credential from `x-api-key` or `Authorization: Bearer`, whichever is present. */
 export function extractCredential(headers: Headers): string | null {

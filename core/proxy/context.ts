@@ -11,7 +11,8 @@ export interface ProxyContext {
   readonly logger: Logger;
   readonly requestId: string;
   readonly request: Request;
-  readonly url: URL;
+  /** The request URL's query (`?…`, or ""), forwarded as sent. */
+  readonly search: string;
   readonly provider: ProviderConfig;
   readonly profile: ProviderProfile;
   /** The path after the provider prefix, e.g. `/v1/messages`. */
@@ -23,7 +24,9 @@ export interface ProxyContext {
 }
 
 export function upstreamUrl(context: ProxyContext): string {
-  return context.provider.baseUrl.replace(/\/+$/, "") + context.path + context.url.search;
+  const base = context.provider.baseUrl;
+  // The regex only when there is a trailing slash to strip (almost never, on the hot path).
+  return (base.endsWith("/") ? base.replace(/\/+$/, "") : base) + context.path + context.search;
 }
 
 /** Client headers minus credentials and hop-by-hop ones, plus the enterprise key and hop count. */

@@ -104,6 +104,9 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
   );
 }
 
+/** Shared: a non-streaming decode keeps no state between calls. */
+const UTF8 = new TextDecoder();
+
 async function blocking(
   context: ProxyContext,
   api: ApiDefinition,
@@ -124,7 +127,7 @@ async function blocking(
     settle();
   }
   if (upstream.ok) {
-    trace.apply(api.blockingFacts(parseJsonSafe(new TextDecoder().decode(bytes))));
+    trace.apply(api.blockingFacts(parseJsonSafe(UTF8.decode(bytes))));
     // A 200 can still report a failure (a Responses object with status "failed").
     if (trace.error !== null) trace.end("upstream_error", upstream.status, trace.error);
     else trace.end("completed", upstream.status);

@@ -35,7 +35,6 @@ export function apiHarness(
       }),
     );
   const handle = async (request: Request): Promise<Response> => {
-    const url = new URL(request.url);
     const context: ProxyContext = {
       config: { providers: [], limits: DEFAULT_LIMITS },
       ports: {
@@ -52,7 +51,7 @@ export function apiHarness(
       logger: silentLogger,
       requestId: `int_${++n}`,
       request,
-      url,
+      search: new URL(request.url).search,
       provider: { name: kind, kind, baseUrl: "http://upstream.test", apiKey: "sk-provider-test" },
       profile: kind === "openai" ? openaiProfile : anthropicProfile,
       path,
