@@ -71,7 +71,6 @@ describe("MCP tools end to end with the Anthropic SDK", () => {
         '      allow: ["^(echo|get-sum)$"]',
         "    - name: test",
         `      url: ${mcp.url}`,
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: Causeway config template syntax
         '      headers: { authorization: "Bearer ${MCP_TEST_TOKEN}", x-user: "${user.name}" }',
         '      allow: ["^(whoami|slow)$"]',
         "",

@@ -116,7 +116,6 @@ describe("McpToolProvider against our test MCP server", () => {
             name: "test",
             url: server.url,
             deny: ["^admin_"],
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: Causeway config template syntax
             headers: { authorization: "Bearer ${TEST_MCP_TOKEN}" },
           },
         ],
@@ -206,7 +205,6 @@ describe("McpToolProvider per-user headers and failing servers", () => {
   it("keys sessions per user when headers use user placeholders (MCP-03)", async () => {
     const server = await startTestMcpServer();
     const provider = new McpToolProvider(
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: Causeway config template syntax
       settings([{ name: "test", url: server.url, headers: { "x-user": "${user.name}" } }]),
       {},
       new MemoryLogger(),
@@ -265,7 +263,6 @@ describe("McpToolProvider per-user headers and failing servers", () => {
   it("disables a server whose header names a missing environment variable", () => {
     const logger = new MemoryLogger();
     new McpToolProvider(
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: Causeway config template syntax
       settings([{ name: "s", url: "http://127.0.0.1:9/mcp", headers: { authorization: "Bearer ${NOPE}" } }]),
       {},
       logger,

@@ -1,6 +1,7 @@
 import type { JsonObject } from "../../http/body.ts";
 import type { RequestFacts } from "../api-definition.ts";
 import { asObject } from "../json.ts";
+import { lastUserPrompt, textParts } from "../prompt-text.ts";
 
 /**
  * Reads model, stream flag and the prompt from a Responses request. `model` may be omitted only
@@ -27,23 +28,10 @@ export function inspectResponsesRequest(body: JsonObject): RequestFacts | string
 function promptOf(input: unknown): string[] {
   if (typeof input === "string") return input === "" ? [] : [input];
   if (!Array.isArray(input)) return [];
-  for (let i = input.length - 1; i >= 0; i--) {
-    const item = asObject(input[i]);
-    // Message items may omit `type` (EasyInputMessage); tool outputs never have role "user".
-    if (item?.role !== "user" || (item.type !== undefined && item.type !== "message")) continue;
-    const text = textOf(item.content);
-    if (text !== "") return [text];
-  }
-  return [];
-}
-
-function textOf(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  const parts: string[] = [];
-  for (const part of content) {
-    const p = asObject(part);
-    if ((p?.type === "input_text" || p?.type === "text") && typeof p.text === "string") parts.push(p.text);
-  }
-  return parts.join("\n");
+  // Message items may omit `type` (EasyInputMessage); tool outputs never have role "user".
+  return lastUserPrompt(
+    input,
+    (item) => item.role === "user" && (item.type === undefined || item.type === "message"),
+    (content) => textParts(content, (type) => type === "input_text" || type === "text").join("\n"),
+  );
 }
