@@ -86,7 +86,12 @@ describe("audit records across a PostgreSQL outage", () => {
       const response = await call(first, key, "served-in-outage");
       expect(response.status).toBe(200);
       id = response.headers.get("x-causeway-request-id")!;
-      await waitFor("the record in the spool", () => readFileSync(spoolPath, "utf8").includes(id));
+      // The whole record, end included: its entries may reach the spool in more than one batch.
+      await waitFor("the record's end in the spool", () =>
+        readFileSync(spoolPath, "utf8")
+          .split("\n")
+          .some((line) => line.includes(id) && line.includes('"interception-end"')),
+      );
       expect(first.logs()).toContain("audit store down; spooling audit records to disk");
       // A crash: no shutdown, no last flush. Only the spool remembers the request.
       await first.stop("SIGKILL");
