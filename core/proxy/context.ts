@@ -36,3 +36,13 @@ export function upstreamHeaders(context: ProxyContext): Headers {
   headers.set(HOP_COUNT_HEADER, String(context.hops + 1));
   return headers;
 }
+
+/** The upstream request of an intercepted call: same path and query, the given body. */
+export function upstreamPost(context: ProxyContext, body: BodyInit, signal: AbortSignal): Request {
+  return new Request(upstreamUrl(context), {
+    method: "POST",
+    headers: upstreamHeaders(context),
+    body,
+    signal,
+  });
+}

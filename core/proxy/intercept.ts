@@ -3,11 +3,10 @@ import { parseJsonSafe } from "../apis/json.ts";
 import { InterceptionTrace } from "../audit/interception-trace.ts";
 import { type GatewayError, gatewayError } from "../errors.ts";
 import { parseJsonObject, readBodyWithLimit } from "../http/body.ts";
-import { filterResponseHeaders, REQUEST_ID_HEADER } from "../http/headers.ts";
 import { interceptWithTools } from "../tools/intercept-with-tools.ts";
-import { type ProxyContext, upstreamHeaders, upstreamUrl } from "./context.ts";
+import { type ProxyContext, upstreamPost } from "./context.ts";
 import { Exchange } from "./exchange.ts";
-import { errorResponse } from "./respond.ts";
+import { errorResponse, exchangeFailure, isEventStream, relayedHeaders, streamHeaders } from "./respond.ts";
 import { relayStream } from "./stream-relay.ts";
 
 /**
@@ -47,12 +46,7 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
     request.signal.removeEventListener("abort", onClientAbort);
   };
 
-  const upstreamRequest = new Request(upstreamUrl(context), {
-    method: "POST",
-    headers: upstreamHeaders(context),
-    body: prepared ? prepared.body : read.bytes,
-    signal: exchange.signal,
-  });
+  const upstreamRequest = upstreamPost(context, prepared ? prepared.body : read.bytes, exchange.signal);
   // Blocking: one deadline for the whole response. Streaming: a first-byte timeout, then the relay's.
   const calledAt = ports.clock.now();
   const cancelDeadline = facts.stream
@@ -69,17 +63,11 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
   if (!result.ok) {
     cancelDeadline?.();
     settle();
-    return upstreamFailure(context, api, trace, result.error);
+    return exchangeFailure(trace, result.error, api.renderError, requestId);
   }
   const upstream = result.response;
-  const headers = filterResponseHeaders(upstream.headers);
-  headers.set(REQUEST_ID_HEADER, requestId);
-
-  const isStream = (upstream.headers.get("content-type") ?? "").includes("text/event-stream");
-  if (upstream.ok && isStream && upstream.body) {
+  if (upstream.ok && isEventStream(upstream) && upstream.body) {
     cancelDeadline?.();
-    headers.set("cache-control", "no-cache");
-    headers.set("x-accel-buffering", "no");
     const body = relayStream({
       body: upstream.body,
       api,
@@ -90,7 +78,7 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
       rewrite: prepared?.rewrite ?? null,
       onSettled: settle,
     });
-    return new Response(body, { status: upstream.status, headers });
+    return new Response(body, { status: upstream.status, headers: streamHeaders(upstream, requestId) });
   }
   return blocking(
     context,
@@ -98,7 +86,7 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
     trace,
     exchange,
     upstream,
-    headers,
+    relayedHeaders(upstream, requestId),
     settle,
     cancelDeadline ?? deadlineFrom(context, exchange, calledAt),
   );
@@ -121,7 +109,7 @@ async function blocking(
   try {
     bytes = await upstream.arrayBuffer();
   } catch {
-    return upstreamFailure(context, api, trace, exchange.describe());
+    return exchangeFailure(trace, exchange.describe(), api.renderError, context.requestId);
   } finally {
     cancelDeadline();
     settle();
@@ -145,20 +133,6 @@ function deadlineFrom(context: ProxyContext, exchange: Exchange, calledAt: numbe
   const { ports, config } = context;
   const remaining = Math.max(0, config.limits.blockingTimeoutMs - (ports.clock.now() - calledAt));
   return ports.clock.setTimer(remaining, () => exchange.abort("blocking-timeout"));
-}
-
-function upstreamFailure(
-  context: ProxyContext,
-  api: ApiDefinition,
-  trace: InterceptionTrace,
-  error: GatewayError,
-): Response {
-  if (!trace.ended) {
-    const status =
-      error.kind === "timeout" ? "timeout" : error.kind === "unavailable" ? "failed" : "upstream_error";
-    trace.end(status, error.status, error.message);
-  }
-  return errorResponse(error, api.renderError, context.requestId);
 }
 
 /** A request refused before it reached the upstream: still audited, as `rejected`. */

@@ -1,9 +1,8 @@
 import { readBodyWithLimit } from "../http/body.ts";
-import { filterResponseHeaders, REQUEST_ID_HEADER } from "../http/headers.ts";
 import { type ProxyContext, upstreamHeaders, upstreamUrl } from "./context.ts";
 import { Exchange } from "./exchange.ts";
 import { idleGuardedBody } from "./idle-guarded-body.ts";
-import { errorResponse } from "./respond.ts";
+import { errorResponse, relayedHeaders } from "./respond.ts";
 
 /**
  * Read routes (`/v1/models`, count_tokens, stored responses): authenticated, enterprise key
@@ -43,8 +42,7 @@ export async function passthrough(context: ProxyContext): Promise<Response> {
     return errorResponse(result.error, profile.renderError, requestId);
   }
   const upstream = result.response;
-  const headers = filterResponseHeaders(upstream.headers);
-  headers.set(REQUEST_ID_HEADER, requestId);
+  const headers = relayedHeaders(upstream, requestId);
   if (!upstream.body) {
     settle();
     return new Response(null, { status: upstream.status, headers });

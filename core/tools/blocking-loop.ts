@@ -1,6 +1,6 @@
 import { parseJsonSafe } from "../apis/json.ts";
 import { gatewayError } from "../errors.ts";
-import { filterResponseHeaders, REQUEST_ID_HEADER } from "../http/headers.ts";
+import { relayedHeaders } from "../proxy/respond.ts";
 import { failure, type LoopContext, recordNotRun, visibleFacts } from "./loop-context.ts";
 import { runCalls } from "./run-calls.ts";
 
@@ -12,15 +12,16 @@ import { runCalls } from "./run-calls.ts";
 export async function blockingLoop(loop: LoopContext, first: Response, firstBody: string): Promise<Response> {
   const { context, api, trace, exchange, session } = loop;
   const { ports, config } = context;
-  const headers = filterResponseHeaders(first.headers);
-  headers.set(REQUEST_ID_HEADER, context.requestId);
+  const headers = relayedHeaders(first, context.requestId);
   let upstream = first;
   let raw = firstBody;
   let rounds = 0;
   try {
     for (;;) {
       session.beginTurn(rounds < loop.limits.maxRounds);
-      const cancelTimer = ports.clock.setTimer(config.limits.blockingTimeoutMs, () =>
+      // The turn's limit counts from when it was sent: waiting for the headers used part of it.
+      const remaining = config.limits.blockingTimeoutMs - (ports.clock.now() - loop.sentAt);
+      const cancelTimer = ports.clock.setTimer(Math.max(0, remaining), () =>
         exchange.abort("blocking-timeout"),
       );
       let bytes: ArrayBuffer;
@@ -33,9 +34,10 @@ export async function blockingLoop(loop: LoopContext, first: Response, firstBody
       }
       if (!upstream.ok) {
         trace.end("upstream_error", upstream.status, `upstream answered ${upstream.status}`);
-        const errorHeaders = filterResponseHeaders(upstream.headers);
-        errorHeaders.set(REQUEST_ID_HEADER, context.requestId);
-        return new Response(bytes, { status: upstream.status, headers: errorHeaders });
+        return new Response(bytes, {
+          status: upstream.status,
+          headers: relayedHeaders(upstream, context.requestId),
+        });
       }
       const json = parseJsonSafe(new TextDecoder().decode(bytes));
       trace.apply(visibleFacts(api.blockingFacts(json), loop.injected));

@@ -1,14 +1,14 @@
 import type { ApiDefinition } from "../apis/api-definition.ts";
 import type { InterceptionTrace } from "../audit/interception-trace.ts";
 import type { JsonObject } from "../http/body.ts";
-import { filterResponseHeaders, REQUEST_ID_HEADER } from "../http/headers.ts";
 import { DEFAULT_TOOL_LOOP_LIMITS, type ToolDefinition, type ToolProvider } from "../ports/tool-provider.ts";
-import { type ProxyContext, upstreamHeaders, upstreamUrl } from "../proxy/context.ts";
+import { type ProxyContext, upstreamPost } from "../proxy/context.ts";
 import { Exchange } from "../proxy/exchange.ts";
+import { isEventStream, streamHeaders } from "../proxy/respond.ts";
 import { blockingLoop } from "./blocking-loop.ts";
 import { buildCatalog } from "./catalog.ts";
 import type { ToolLoopSupport } from "./contract.ts";
-import { failure, isEventStream, type LoopContext } from "./loop-context.ts";
+import { failure, type LoopContext } from "./loop-context.ts";
 import { streamLoop } from "./stream-loop.ts";
 
 export interface ParsedRequest {
@@ -64,13 +64,10 @@ export async function interceptWithTools(
     }),
     runner: { provider, principal: context.principal, catalog, trace, clock: ports.clock, limits },
     toolsRunning: false,
+    sentAt: 0,
     send(text) {
-      const upstreamRequest = new Request(upstreamUrl(context), {
-        method: "POST",
-        headers: upstreamHeaders(context),
-        body: text,
-        signal: exchange.signal,
-      });
+      loop.sentAt = ports.clock.now();
+      const upstreamRequest = upstreamPost(context, text, exchange.signal);
       const timeout = request.stream ? config.limits.firstByteTimeoutMs : config.limits.blockingTimeoutMs;
       return exchange.call(
         ports.upstream,
@@ -101,10 +98,7 @@ export async function interceptWithTools(
   }
   const upstream = first.response;
   if (request.stream && upstream.ok && isEventStream(upstream) && upstream.body) {
-    const headers = filterResponseHeaders(upstream.headers);
-    headers.set(REQUEST_ID_HEADER, context.requestId);
-    headers.set("cache-control", "no-cache");
-    headers.set("x-accel-buffering", "no");
+    const headers = streamHeaders(upstream, context.requestId);
     return new Response(streamLoop(loop, upstream.body, body), { status: upstream.status, headers });
   }
   return blockingLoop(loop, upstream, body);

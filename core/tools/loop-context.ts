@@ -4,7 +4,7 @@ import type { GatewayError } from "../errors.ts";
 import type { ToolLoopLimits } from "../ports/tool-provider.ts";
 import type { ProxyContext } from "../proxy/context.ts";
 import type { CallResult, Exchange } from "../proxy/exchange.ts";
-import { errorResponse } from "../proxy/respond.ts";
+import { exchangeFailure } from "../proxy/respond.ts";
 import type { ToolLoopSession, TurnOutcome } from "./contract.ts";
 import type { CallRunner } from "./run-calls.ts";
 
@@ -20,6 +20,8 @@ export interface LoopContext {
   readonly injected: ReadonlySet<string>;
   /** Sends one upstream turn with this body (same URL and headers as the client's request). */
   send(body: string): Promise<CallResult>;
+  /** When the current turn was sent: a blocking turn's limit covers headers and body together. */
+  sentAt: number;
   /** True while injected tools run: a disconnect then lets the loop record the cancellation. */
   toolsRunning: boolean;
   settle(): void;
@@ -52,14 +54,5 @@ export function recordNotRun(loop: LoopContext, outcome: TurnOutcome): void {
 
 /** Ends the trace for a failed upstream call and renders the error in the API's shape. */
 export function failure(loop: LoopContext, error: GatewayError): Response {
-  if (!loop.trace.ended) {
-    const status =
-      error.kind === "timeout" ? "timeout" : error.kind === "unavailable" ? "failed" : "upstream_error";
-    loop.trace.end(status, error.status, error.message);
-  }
-  return errorResponse(error, loop.api.renderError, loop.context.requestId);
-}
-
-export function isEventStream(response: Response): boolean {
-  return (response.headers.get("content-type") ?? "").includes("text/event-stream");
+  return exchangeFailure(loop.trace, error, loop.api.renderError, loop.context.requestId);
 }

@@ -1,6 +1,7 @@
+import { isEventStream } from "../proxy/respond.ts";
 import { SseDecoder } from "../sse/decoder.ts";
 import type { SseEvent } from "../sse/event.ts";
-import { isEventStream, type LoopContext, recordNotRun, visibleFacts } from "./loop-context.ts";
+import { type LoopContext, recordNotRun, visibleFacts } from "./loop-context.ts";
 import { runCalls } from "./run-calls.ts";
 
 const encoder = new TextEncoder();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { REQUEST_ID_HEADER } from "../../core/http/headers.ts";
+import { MemoryToolProvider } from "../../core/ports/tool-provider.ts";
 import { bridgeHarness } from "../helpers/bridge-harness.ts";
 import { onlyTerminal, tokensOf } from "./support/audit.ts";
 import { MESSAGE_START, messagesRequest, TEXT_DELTA } from "./support/requests.ts";
@@ -64,6 +65,32 @@ describe("blocking timeout covers the whole response (UP-14)", () => {
     expect(up.aborted).toBe(true);
     expect(response.status).toBe(504);
     expect(await response.json()).toMatchObject({ type: "error", error: { type: "timeout_error" } });
+    expect(onlyTerminal(h.recorder)).toMatchObject({ status: "timeout", httpStatus: 504 });
+  });
+});
+
+describe("blocking timeout with injected tools", () => {
+  it("also counts the wait for headers: headers at 590 s, body stalls, 504 at 600 s", async () => {
+    const up = scriptedUpstream();
+    const tools = new MemoryToolProvider(
+      [{ server: "docs", name: "search", description: "Search", inputSchema: { type: "object" } }],
+      async () => ({ content: [{ type: "text", text: "found" }], isError: false }),
+    );
+    const h = bridgeHarness(up.upstream, LIMITS, { tools });
+    const pending = h.bridge.handle(messagesRequest({ stream: false }));
+    await up.firstCall;
+    expect(await up.calls[0]!.clone().text()).toContain("cw__docs__search");
+    h.clock.advance(590_000);
+    up.openStream({ headers: { "content-type": "application/json" } });
+    up.push('{"type":"message","content":[');
+    await settle();
+    h.clock.advance(9_999);
+    await settle();
+    expect(up.aborted).toBe(false);
+    h.clock.advance(1);
+    const response = await pending;
+    expect(up.aborted).toBe(true);
+    expect(response.status).toBe(504);
     expect(onlyTerminal(h.recorder)).toMatchObject({ status: "timeout", httpStatus: 504 });
   });
 });
