@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort, spawnChild } from "../lib/processes.ts";
 import { type ApiKind, UPSTREAM_PATHS } from "../lib/shapes.ts";
+import { BARE_KEY } from "./bare-bridge.ts";
 import { credentialHeaders, type Target, type VariantName } from "./target.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -81,7 +82,7 @@ export async function causewayBareTarget(upstream: string): Promise<Target> {
     "Causeway core on the Bun shell, auth and audit off (MemoryAuth, no-op recorder)",
     child,
     url,
-    "bench-bare-key",
+    BARE_KEY,
   );
 }
 
@@ -229,7 +230,7 @@ export async function causewayNodeTarget(
     `Causeway core on the Node shell (node:http + @hono/node-server, undici), auth and audit off because this Node has no node:sqlite (bench-only bundle)`,
     child,
     url,
-    "bench-bare-key",
+    BARE_KEY,
   );
 }
 
