@@ -3,12 +3,12 @@ import type { BridgeConfig, BridgePorts } from "./config.ts";
 import { type GatewayError, gatewayError } from "./errors.ts";
 import { extractCredential, HOP_COUNT_HEADER, REQUEST_ID_HEADER } from "./http/headers.ts";
 import { requestTarget } from "./http/request-target.ts";
+import type { ProxyContext } from "./pipeline/context.ts";
+import { intercept } from "./pipeline/intercept.ts";
+import { passthrough } from "./pipeline/passthrough.ts";
+import { errorResponse } from "./pipeline/respond.ts";
 import { silentLogger } from "./ports/logger.ts";
 import type { ProviderProfile } from "./providers/provider-profile.ts";
-import type { ProxyContext } from "./proxy/context.ts";
-import { intercept } from "./proxy/intercept.ts";
-import { passthrough } from "./proxy/passthrough.ts";
-import { errorResponse } from "./proxy/respond.ts";
 import { createRouter } from "./router.ts";
 
 export interface Bridge {

@@ -1,6 +1,7 @@
+import type { ResponseFact } from "../audit/response-fact.ts";
 import type { ErrorRenderer } from "../errors.ts";
 import type { JsonObject } from "../http/body.ts";
-import type { ApiName, TokenUsage } from "../ports/recorder.ts";
+import type { ApiName } from "../ports/recorder.ts";
 import type { SseEvent } from "../sse/event.ts";
 import type { ToolLoopSupport } from "../tools/contract.ts";
 import type { Transducer } from "../transducer/transducer.ts";
@@ -12,17 +13,6 @@ export interface RequestFacts {
   /** The last user turn's text, for the audit. */
   readonly prompts: readonly string[];
 }
-
-/** What the audit learns from a response: emitted by stream transducers and blocking parsers. */
-export type ResponseFact =
-  /** Replaces the named counts of the current turn (providers report cumulative numbers). */
-  | { readonly kind: "usage"; readonly tokens: Partial<TokenUsage> }
-  | { readonly kind: "tool-call"; readonly name: string; readonly callId: string; readonly args: string }
-  | { readonly kind: "thought"; readonly text: string }
-  /** The provider reported an error inside a 200 response (mid-stream error event). */
-  | { readonly kind: "error"; readonly detail: string }
-  /** The provider's own end-of-response marker arrived (message_stop, [DONE], response.completed). */
-  | { readonly kind: "completed" };
 
 /** A request body the bridge changed, and how the response stream must be adjusted to match. */
 export interface PreparedRequest {

@@ -1,4 +1,4 @@
-import { asObject, type Loose } from "./json.ts";
+import { asObject, type Loose } from "../json/loose.ts";
 
 /**
  * The text of the last user turn that has any, for the audit's `prompts`. Each API says which

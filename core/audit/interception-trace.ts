@@ -1,6 +1,6 @@
-import type { ResponseFact } from "../apis/api-definition.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { InterceptionStart, InterceptionStatus, Recorder, TokenUsage } from "../ports/recorder.ts";
+import type { ResponseFact } from "./response-fact.ts";
 
 export const ZERO_USAGE: Readonly<TokenUsage> = {
   input: 0,

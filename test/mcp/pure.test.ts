@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { anthropicToolLoop } from "../../core/apis/anthropic-messages/tool-loop.ts";
+import { insertIntoArray } from "../../core/json/raw-insert.ts";
+import { sumUsage } from "../../core/json/sum-usage.ts";
 import { decodeSse } from "../../core/sse/decoder.ts";
 import { buildCatalog } from "../../core/tools/catalog.ts";
 import { MIXED_TURN_REASON, ROUND_CAP_REASON } from "../../core/tools/contract.ts";
 import { decide } from "../../core/tools/decide.ts";
 import { INJECTED_PREFIX, injectedToolName } from "../../core/tools/naming.ts";
-import { insertIntoArray, sumUsage } from "../../core/tools/raw-insert.ts";
 import { capResult } from "../../core/tools/results.ts";
 
 const def = (server: string, name: string) => ({

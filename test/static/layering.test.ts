@@ -59,3 +59,68 @@ describe("core/ is runtime-agnostic (the same rule biome's noRestrictedImports e
     expect(FORBIDDEN.filter(([pattern]) => pattern.test(bad)).length).toBe(2);
   });
 });
+
+/**
+ * The core's units, leaves first. A unit is a folder of core/ or a file at its top. A file may
+ * import from its own unit and from units of a LOWER layer only, so the dependency graph between
+ * units has one direction and no cycles: helpers live in the lowest unit that needs them.
+ */
+const LAYERS: readonly (readonly string[])[] = [
+  ["errors.ts", "ports"], // vocabulary: the bridge's errors, the ports and their in-memory fakes
+  ["config.ts", "json", "sse", "http", "transducer"], // raw JSON edits, SSE framing, HTTP helpers
+  ["audit", "auth", "store"], // the audit trace and recorder, key auth, the SQL store
+  ["tools"], // the tool-loop contract, injected-tool catalog and the MCP call runner
+  ["apis"], // one folder per intercepted API, implementing the contracts below it
+  ["providers"], // provider kinds: routes, where the key goes, error shape
+  ["pipeline"], // the turn engine: exchanges, streaming and blocking turns, interception
+  ["router.ts"],
+  ["bridge.ts"],
+];
+
+function unitOf(file: string): string {
+  return relative(CORE, file).split("/")[0]!;
+}
+
+function layerOf(unit: string): number {
+  return LAYERS.findIndex((layer) => layer.includes(unit));
+}
+
+/** Problems with one file's imports: unknown units, and imports of a unit at the same or a higher layer. */
+function layeringProblems(file: string, source: string): string[] {
+  const unit = unitOf(file);
+  const layer = layerOf(unit);
+  if (layer < 0) return [`${unit} is in no layer`];
+  const problems: string[] = [];
+  for (const match of source.matchAll(/from\s+["'](\.[^"']+)["']/g)) {
+    const target = resolve(join(file, ".."), match[1]!);
+    if (!target.startsWith(CORE)) continue; // reported by the test above
+    const other = unitOf(target);
+    if (other === unit) continue;
+    const otherLayer = layerOf(other);
+    if (otherLayer < 0 || otherLayer >= layer) problems.push(`${unit} imports ${other} (${match[1]})`);
+  }
+  return problems;
+}
+
+describe("core/ depends one way: leaves first, no cycles between its folders", () => {
+  const files = sourceFiles(CORE);
+
+  it.each(files.map((f) => [relative(ROOT, f), f]))("%s imports only from lower layers", (_name, file) => {
+    expect(layeringProblems(file, readFileSync(file, "utf8"))).toEqual([]);
+  });
+
+  it("every unit of core/ has a layer", () => {
+    const units = new Set(files.map(unitOf));
+    expect([...units].filter((unit) => layerOf(unit) < 0)).toEqual([]);
+  });
+
+  it("the check itself catches an upward and a sideways import", () => {
+    const upward = join(CORE, "audit/trace.ts");
+    expect(layeringProblems(upward, 'import type { X } from "../apis/api-definition.ts";')).toEqual([
+      "audit imports apis (../apis/api-definition.ts)",
+    ]);
+    const sideways = join(CORE, "json/x.ts");
+    expect(layeringProblems(sideways, 'import { a } from "../sse/encoder.ts";')).toHaveLength(1);
+    expect(layeringProblems(sideways, 'import { a } from "./raw-json.ts";')).toEqual([]);
+  });
+});

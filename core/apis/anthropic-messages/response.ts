@@ -1,5 +1,5 @@
-import type { ResponseFact } from "../api-definition.ts";
-import { asObject, asString } from "../json.ts";
+import type { ResponseFact } from "../../audit/response-fact.ts";
+import { asObject, asString } from "../../json/loose.ts";
 import { anthropicUsage } from "./usage.ts";
 
 /** Audit facts from a blocking Messages response body. */

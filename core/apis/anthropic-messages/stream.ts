@@ -1,7 +1,7 @@
+import type { ResponseFact } from "../../audit/response-fact.ts";
+import { argsText, asNumber, asObject, asString, parseJsonSafe } from "../../json/loose.ts";
 import type { SseEvent } from "../../sse/event.ts";
 import type { Transducer } from "../../transducer/transducer.ts";
-import type { ResponseFact } from "../api-definition.ts";
-import { argsText, asNumber, asObject, asString, parseJsonSafe } from "../json.ts";
 import { anthropicUsage } from "./usage.ts";
 
 interface OpenBlock {

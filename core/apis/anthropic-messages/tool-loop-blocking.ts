@@ -1,7 +1,8 @@
+import { asObject, asString, type Loose } from "../../json/loose.ts";
+import { sumUsage } from "../../json/sum-usage.ts";
 import type { SessionOptions, ToolCall, TurnOutcome } from "../../tools/contract.ts";
 import { decide } from "../../tools/decide.ts";
-import { asObject, asString, type Loose } from "../json.ts";
-import { addUsage, mergeUsage, type UsageCounts, zeroUsage } from "./tool-loop-turn.ts";
+import { mergeUsage, type UsageCounts, zeroUsage } from "./tool-loop-turn.ts";
 
 /**
  * Merges the blocking Messages responses of a tool loop into one message: the first turn's id,
@@ -35,7 +36,7 @@ export class BlockingMerge {
     this.#last = message;
     const usage = zeroUsage();
     mergeUsage(usage, message.usage);
-    this.#total = addUsage(this.#total, usage);
+    this.#total = sumUsage(this.#total, usage);
     const calls: ToolCall[] = [];
     let clientCalls = 0;
     for (const item of Array.isArray(message.content) ? message.content : []) {

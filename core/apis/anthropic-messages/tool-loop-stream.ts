@@ -1,10 +1,11 @@
+import { asNumber, asObject, asString, type Loose, parseJsonSafe } from "../../json/loose.ts";
+import { findMember, objectMembers } from "../../json/raw-json.ts";
+import { sumUsage } from "../../json/sum-usage.ts";
 import { encodeSse } from "../../sse/encoder.ts";
 import type { SseEvent } from "../../sse/event.ts";
 import type { SessionOptions, ToolCall, TurnOutcome } from "../../tools/contract.ts";
 import { type Decision, decide } from "../../tools/decide.ts";
-import { asNumber, asObject, asString, type Loose, parseJsonSafe } from "../json.ts";
-import { findMember, objectMembers } from "../openai-shared/raw-json.ts";
-import { addUsage, mergeUsage, type UsageCounts, zeroUsage } from "./tool-loop-turn.ts";
+import { mergeUsage, type UsageCounts, zeroUsage } from "./tool-loop-turn.ts";
 
 interface Block {
   readonly content: Loose;
@@ -41,7 +42,7 @@ export class StreamSplice {
   }
 
   beginTurn(canContinue: boolean): void {
-    if (this.#decision !== null) this.#before = addUsage(this.#before, this.#usage);
+    if (this.#decision !== null) this.#before = sumUsage(this.#before, this.#usage);
     this.#canContinue = canContinue;
     this.#blocks = new Map();
     this.#order = [];
@@ -165,7 +166,7 @@ export class StreamSplice {
     const out: string[] = [];
     if (decision.capped) out.push(...this.#note());
     if (this.#turns === 1 && !decision.capped) return [encodeSse(event)];
-    const total = addUsage(this.#before, this.#usage);
+    const total = sumUsage(this.#before, this.#usage);
     const delta = { ...asObject(payload?.delta), ...(decision.capped ? { stop_reason: "end_turn" } : {}) };
     const data = { ...payload, delta, usage: { ...asObject(payload?.usage), ...total } };
     out.push(encodeSse({ event: "message_delta", data: JSON.stringify(data) }));

@@ -1,7 +1,7 @@
+import { asNumber, asObject, type Loose } from "../../json/loose.ts";
 import type { ToolResultContent } from "../../ports/tool-provider.ts";
 import type { ToolCallResult } from "../../tools/contract.ts";
 import { placeholderText } from "../../tools/results.ts";
-import { asNumber, asObject, type Loose } from "../json.ts";
 
 /** The four Anthropic usage counts the bridge sums across the turns of a tool loop. */
 export const USAGE_KEYS = [
@@ -27,12 +27,6 @@ export function mergeUsage(into: UsageCounts, value: unknown): void {
     const n = asNumber(usage[key]);
     if (n !== undefined) into[key] = n;
   }
-}
-
-export function addUsage(a: UsageCounts, b: UsageCounts): UsageCounts {
-  const out = zeroUsage();
-  for (const key of USAGE_KEYS) out[key] = a[key] + b[key];
-  return out;
 }
 
 const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);

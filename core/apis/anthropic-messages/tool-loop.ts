@@ -1,9 +1,9 @@
 import type { JsonObject } from "../../http/body.ts";
+import { asObject, asString } from "../../json/loose.ts";
+import { insertIntoArray, relaxToolChoice } from "../../json/raw-insert.ts";
 import type { InjectedTool } from "../../tools/catalog.ts";
 import type { SessionOptions, ToolLoopSession, ToolLoopSupport } from "../../tools/contract.ts";
-import { insertIntoArray, relaxToolChoice } from "../../tools/raw-insert.ts";
 import { composeSession, declaredToolNames } from "../../tools/session.ts";
-import { asObject, asString } from "../json.ts";
 import { BlockingMerge } from "./tool-loop-blocking.ts";
 import { StreamSplice } from "./tool-loop-stream.ts";
 import { continuationMessages } from "./tool-loop-turn.ts";

@@ -1,5 +1,5 @@
+import { asNumber, asObject } from "../../json/loose.ts";
 import type { TokenUsage } from "../../ports/recorder.ts";
-import { asNumber, asObject } from "../json.ts";
 
 /**
  * Anthropic usage already matches Causeway's convention: `input_tokens` excludes cache reads and

@@ -1,7 +1,7 @@
 import type { JsonObject } from "../../http/body.ts";
+import { asObject } from "../../json/loose.ts";
+import { findMember, objectMembers, setMember } from "../../json/raw-json.ts";
 import type { PreparedRequest, RequestFacts } from "../api-definition.ts";
-import { asObject } from "../json.ts";
-import { findMember, objectMembers, setMember } from "../openai-shared/raw-json.ts";
 import { clientAskedForUsage } from "./request.ts";
 import { stripUsage } from "./strip-usage.ts";
 

@@ -1,5 +1,5 @@
-import type { ResponseFact } from "../api-definition.ts";
-import { argsText, asObject, asString } from "../json.ts";
+import type { ResponseFact } from "../../audit/response-fact.ts";
+import { argsText, asObject, asString } from "../../json/loose.ts";
 import { openaiUsage } from "../openai-shared/usage.ts";
 
 /** Audit facts from a blocking `chat.completion` body. */

@@ -1,7 +1,7 @@
+import type { ResponseFact } from "../../audit/response-fact.ts";
+import { asNumber, asObject, asString, parseJsonSafe } from "../../json/loose.ts";
 import type { SseEvent } from "../../sse/event.ts";
 import type { Transducer } from "../../transducer/transducer.ts";
-import type { ResponseFact } from "../api-definition.ts";
-import { asNumber, asObject, asString, parseJsonSafe } from "../json.ts";
 import { openaiErrorDetail } from "../openai-shared/error-detail.ts";
 import { openaiUsage } from "../openai-shared/usage.ts";
 import { ToolCallAssembler } from "./tool-calls.ts";

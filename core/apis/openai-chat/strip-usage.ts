@@ -1,8 +1,8 @@
+import { asObject, parseJsonSafe } from "../../json/loose.ts";
+import { removeMember } from "../../json/raw-json.ts";
 import { encodeSse } from "../../sse/encoder.ts";
 import type { SseEvent } from "../../sse/event.ts";
 import type { Transducer } from "../../transducer/transducer.ts";
-import { asObject, parseJsonSafe } from "../json.ts";
-import { removeMember } from "../openai-shared/raw-json.ts";
 import { isUsageOnlyChunk } from "./usage.ts";
 
 const NONE: readonly string[] = [];

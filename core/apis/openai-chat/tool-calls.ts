@@ -1,5 +1,5 @@
-import type { ResponseFact } from "../api-definition.ts";
-import { argsText, asNumber, asObject, asString } from "../json.ts";
+import type { ResponseFact } from "../../audit/response-fact.ts";
+import { argsText, asNumber, asObject, asString } from "../../json/loose.ts";
 
 interface PendingCall {
   /** `choice:index`, the key its fragments arrive under. */

@@ -1,10 +1,10 @@
+import { asNumber, asObject, asString, type Loose, parseJsonSafe } from "../../json/loose.ts";
+import { removeMember } from "../../json/raw-json.ts";
+import { sumUsage } from "../../json/sum-usage.ts";
 import { encodeSse } from "../../sse/encoder.ts";
 import type { SseEvent } from "../../sse/event.ts";
 import type { SessionOptions, ToolCall, TurnOutcome } from "../../tools/contract.ts";
 import { type Decision, decide } from "../../tools/decide.ts";
-import { sumUsage } from "../../tools/raw-insert.ts";
-import { asNumber, asObject, asString, type Loose, parseJsonSafe } from "../json.ts";
-import { removeMember } from "../openai-shared/raw-json.ts";
 import { clientAskedForUsage } from "./request.ts";
 import { TURN_SEPARATOR } from "./tool-loop-shared.ts";
 import { isUsageOnlyChunk } from "./usage.ts";

@@ -1,9 +1,9 @@
 import type { JsonObject } from "../../http/body.ts";
+import { asNumber, asObject, asString } from "../../json/loose.ts";
+import { insertIntoArray, relaxToolChoice } from "../../json/raw-insert.ts";
 import type { InjectedTool } from "../../tools/catalog.ts";
 import type { SessionOptions, ToolLoopSession, ToolLoopSupport } from "../../tools/contract.ts";
-import { insertIntoArray, relaxToolChoice } from "../../tools/raw-insert.ts";
 import { composeSession, declaredToolNames, requiredToAuto } from "../../tools/session.ts";
-import { asNumber, asObject, asString } from "../json.ts";
 import { withIncludeUsage } from "./include-usage.ts";
 import { ChatBlockingMerge } from "./tool-loop-blocking.ts";
 import { chatContinuation } from "./tool-loop-shared.ts";

@@ -1,4 +1,4 @@
-import { asObject } from "../json.ts";
+import { asObject } from "../../json/loose.ts";
 
 /**
  * The extra chunk `stream_options.include_usage` adds: usage set and no choices. Some upstreams

@@ -1,5 +1,5 @@
+import { asObject } from "../../json/loose.ts";
 import { encodeSse } from "../../sse/encoder.ts";
-import { asObject } from "../json.ts";
 import { openaiErrorDetail } from "../openai-shared/error-detail.ts";
 
 /**

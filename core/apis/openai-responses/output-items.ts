@@ -1,5 +1,5 @@
-import type { ResponseFact } from "../api-definition.ts";
-import { argsText, asObject, asString } from "../json.ts";
+import type { ResponseFact } from "../../audit/response-fact.ts";
+import { argsText, asObject, asString } from "../../json/loose.ts";
 
 /**
  * Output item types the client executes itself, and where their arguments live. Hosted tools

@@ -1,6 +1,6 @@
 import type { JsonObject } from "../../http/body.ts";
+import { asObject } from "../../json/loose.ts";
 import type { RequestFacts } from "../api-definition.ts";
-import { asObject } from "../json.ts";
 import { lastUserPrompt, textParts } from "../prompt-text.ts";
 
 /**

@@ -1,5 +1,5 @@
-import type { ResponseFact } from "../api-definition.ts";
-import { asObject } from "../json.ts";
+import type { ResponseFact } from "../../audit/response-fact.ts";
+import { asObject } from "../../json/loose.ts";
 import { failure } from "./errors.ts";
 import { itemFacts } from "./output-items.ts";
 import { responseUsage } from "./usage.ts";

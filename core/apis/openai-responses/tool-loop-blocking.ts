@@ -1,7 +1,7 @@
+import { asObject, asString, type Loose } from "../../json/loose.ts";
+import { sumUsage } from "../../json/sum-usage.ts";
 import type { SessionOptions, TurnOutcome } from "../../tools/contract.ts";
 import { decide } from "../../tools/decide.ts";
-import { sumUsage } from "../../tools/raw-insert.ts";
-import { asObject, asString, type Loose } from "../json.ts";
 import { isInjectedItem, noteItem, splitCalls, withoutInjectedTools } from "./tool-loop-items.ts";
 
 /**

@@ -1,9 +1,9 @@
 import type { JsonObject } from "../../http/body.ts";
+import { asObject, asString, type Loose } from "../../json/loose.ts";
+import { insertIntoArray } from "../../json/raw-insert.ts";
+import { findMember, objectMembers, setMember } from "../../json/raw-json.ts";
 import type { ToolCall, ToolCallResult } from "../../tools/contract.ts";
-import { insertIntoArray } from "../../tools/raw-insert.ts";
 import { placeholderText } from "../../tools/results.ts";
-import { asObject, asString, type Loose } from "../json.ts";
-import { findMember, objectMembers, setMember } from "../openai-shared/raw-json.ts";
 
 /** The injected function_call items of one turn's output, and how many client calls it made. */
 export function splitCalls(

@@ -1,9 +1,9 @@
+import { asNumber, asObject, asString, type Loose, parseJsonSafe } from "../../json/loose.ts";
+import { sumUsage } from "../../json/sum-usage.ts";
 import { encodeSse } from "../../sse/encoder.ts";
 import type { SseEvent } from "../../sse/event.ts";
 import type { SessionOptions, TurnOutcome } from "../../tools/contract.ts";
 import { type Decision, decide } from "../../tools/decide.ts";
-import { sumUsage } from "../../tools/raw-insert.ts";
-import { asNumber, asObject, asString, type Loose, parseJsonSafe } from "../json.ts";
 import { isInjectedItem, noteItem, splitCalls, withoutInjectedTools } from "./tool-loop-items.ts";
 
 const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed"]);

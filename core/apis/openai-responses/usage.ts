@@ -1,5 +1,5 @@
+import { asObject } from "../../json/loose.ts";
 import type { TokenUsage } from "../../ports/recorder.ts";
-import { asObject } from "../json.ts";
 import { openaiUsage } from "../openai-shared/usage.ts";
 
 /**

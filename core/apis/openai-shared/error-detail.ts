@@ -1,4 +1,4 @@
-import { asObject, asString } from "../json.ts";
+import { asObject, asString } from "../../json/loose.ts";
 
 /**
  * A short operator-facing summary of an OpenAI error object, e.g. `rate_limit_exceeded: Slow

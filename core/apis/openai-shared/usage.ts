@@ -1,5 +1,5 @@
+import { asNumber, asObject } from "../../json/loose.ts";
 import type { TokenUsage } from "../../ports/recorder.ts";
-import { asNumber, asObject } from "../json.ts";
 
 /**
  * OpenAI usage in Causeway's convention (docs/tokens.md). OpenAI's prompt/input count includes

@@ -1,5 +1,7 @@
 import type { ApiDefinition } from "../../../core/apis/api-definition.ts";
 import { DEFAULT_LIMITS } from "../../../core/config.ts";
+import type { ProxyContext } from "../../../core/pipeline/context.ts";
+import { intercept } from "../../../core/pipeline/intercept.ts";
 import { MemoryAuth } from "../../../core/ports/auth.ts";
 import { ManualClock } from "../../../core/ports/clock.ts";
 import { silentLogger } from "../../../core/ports/logger.ts";
@@ -8,8 +10,6 @@ import type { ToolProvider } from "../../../core/ports/tool-provider.ts";
 import type { Upstream } from "../../../core/ports/upstream.ts";
 import { anthropicProfile } from "../../../core/providers/anthropic.ts";
 import { openaiProfile } from "../../../core/providers/openai.ts";
-import type { ProxyContext } from "../../../core/proxy/context.ts";
-import { intercept } from "../../../core/proxy/intercept.ts";
 
 /**
  * Runs the interception pipeline for an API definition the router does not (yet) serve with a

@@ -1,11 +1,11 @@
 import type { ApiDefinition } from "../apis/api-definition.ts";
-import { parseJsonSafe } from "../apis/json.ts";
 import { InterceptionTrace } from "../audit/interception-trace.ts";
 import { type GatewayError, gatewayError } from "../errors.ts";
 import { parseJsonObject, readBodyWithLimit } from "../http/body.ts";
-import { interceptWithTools } from "../tools/intercept-with-tools.ts";
+import { parseJsonSafe } from "../json/loose.ts";
 import { type ProxyContext, upstreamPost } from "./context.ts";
 import { Exchange } from "./exchange.ts";
+import { interceptWithTools } from "./intercept-with-tools.ts";
 import { errorResponse, exchangeFailure, isEventStream, relayedHeaders, streamHeaders } from "./respond.ts";
 import { relayStream } from "./stream-relay.ts";
 

@@ -1,12 +1,13 @@
-import type { ApiDefinition, ResponseFact } from "../apis/api-definition.ts";
+import type { ApiDefinition } from "../apis/api-definition.ts";
 import type { InterceptionTrace } from "../audit/interception-trace.ts";
+import type { ResponseFact } from "../audit/response-fact.ts";
 import type { GatewayError } from "../errors.ts";
 import type { ToolLoopLimits } from "../ports/tool-provider.ts";
-import type { ProxyContext } from "../proxy/context.ts";
-import type { CallResult, Exchange } from "../proxy/exchange.ts";
-import { exchangeFailure } from "../proxy/respond.ts";
-import type { ToolLoopSession, TurnOutcome } from "./contract.ts";
-import type { CallRunner } from "./run-calls.ts";
+import type { ToolLoopSession, TurnOutcome } from "../tools/contract.ts";
+import type { CallRunner } from "../tools/run-calls.ts";
+import type { ProxyContext } from "./context.ts";
+import type { CallResult, Exchange } from "./exchange.ts";
+import { exchangeFailure } from "./respond.ts";
 
 /** Everything the streaming and blocking loop drivers share for one client request. */
 export interface LoopContext {

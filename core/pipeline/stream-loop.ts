@@ -1,8 +1,8 @@
-import { isEventStream } from "../proxy/respond.ts";
 import { SseDecoder } from "../sse/decoder.ts";
 import type { SseEvent } from "../sse/event.ts";
+import { runCalls } from "../tools/run-calls.ts";
 import { type LoopContext, recordNotRun, visibleFacts } from "./loop-context.ts";
-import { runCalls } from "./run-calls.ts";
+import { isEventStream } from "./respond.ts";
 
 const encoder = new TextEncoder();
 type Controller = ReadableStreamDefaultController<Uint8Array>;

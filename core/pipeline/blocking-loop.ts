@@ -1,8 +1,8 @@
-import { parseJsonSafe } from "../apis/json.ts";
 import { gatewayError } from "../errors.ts";
-import { relayedHeaders } from "../proxy/respond.ts";
+import { parseJsonSafe } from "../json/loose.ts";
+import { runCalls } from "../tools/run-calls.ts";
 import { failure, type LoopContext, recordNotRun, visibleFacts } from "./loop-context.ts";
-import { runCalls } from "./run-calls.ts";
+import { relayedHeaders } from "./respond.ts";
 
 /**
  * The blocking tool loop: read the whole upstream answer, run the injected calls it asks for,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withIncludeUsage } from "../openai-chat/include-usage.ts";
+import { withIncludeUsage } from "../apis/openai-chat/include-usage.ts";
 import { objectMembers, removeMember, setMember } from "./raw-json.ts";
 
 /** JSON objects rendered with varied layout: compact, indented, or with odd spacing. */

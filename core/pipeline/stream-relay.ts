@@ -2,11 +2,11 @@ import type { ApiDefinition } from "../apis/api-definition.ts";
 import type { InterceptionTrace } from "../audit/interception-trace.ts";
 import type { Limits } from "../config.ts";
 import type { Clock } from "../ports/clock.ts";
+import { atEventBoundary, nextTail } from "../sse/boundary.ts";
 import { SseDecoder } from "../sse/decoder.ts";
 import type { SseEvent } from "../sse/event.ts";
 import type { Transducer } from "../transducer/transducer.ts";
 import type { Exchange } from "./exchange.ts";
-import { atEventBoundary, nextTail } from "./sse-boundary.ts";
 
 export interface RelayOptions {
   readonly body: ReadableStream<Uint8Array>;

@@ -1,4 +1,4 @@
-import { findMember, objectMembers } from "../apis/openai-shared/raw-json.ts";
+import { findMember, objectMembers } from "./raw-json.ts";
 
 /**
  * Inserts comma-separated JSON items at the start or end of a top-level array member of a raw
@@ -31,21 +31,6 @@ export function insertIntoArray(
   }
   const at = member.valueEnd - 1;
   return `${raw.slice(0, at)}${empty ? "" : ","}${items}${raw.slice(at)}`;
-}
-
-/** Sums two usage objects field by field (nested detail objects too); non-numbers keep the latest. */
-export function sumUsage(a: unknown, b: unknown): unknown {
-  if (typeof a === "number" && typeof b === "number") return a + b;
-  if (isPlain(a) && isPlain(b)) {
-    const out: Record<string, unknown> = { ...a };
-    for (const [key, value] of Object.entries(b)) out[key] = key in a ? sumUsage(a[key], value) : value;
-    return out;
-  }
-  return b ?? a;
-}
-
-function isPlain(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**

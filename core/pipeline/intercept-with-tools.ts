@@ -2,13 +2,13 @@ import type { ApiDefinition } from "../apis/api-definition.ts";
 import type { InterceptionTrace } from "../audit/interception-trace.ts";
 import type { JsonObject } from "../http/body.ts";
 import { DEFAULT_TOOL_LOOP_LIMITS, type ToolDefinition, type ToolProvider } from "../ports/tool-provider.ts";
-import { type ProxyContext, upstreamPost } from "../proxy/context.ts";
-import { Exchange } from "../proxy/exchange.ts";
-import { isEventStream, streamHeaders } from "../proxy/respond.ts";
+import { buildCatalog } from "../tools/catalog.ts";
+import type { ToolLoopSupport } from "../tools/contract.ts";
 import { blockingLoop } from "./blocking-loop.ts";
-import { buildCatalog } from "./catalog.ts";
-import type { ToolLoopSupport } from "./contract.ts";
+import { type ProxyContext, upstreamPost } from "./context.ts";
+import { Exchange } from "./exchange.ts";
 import { failure, type LoopContext } from "./loop-context.ts";
+import { isEventStream, streamHeaders } from "./respond.ts";
 import { streamLoop } from "./stream-loop.ts";
 
 export interface ParsedRequest {

@@ -1,0 +1,16 @@
+import type { TokenUsage } from "../ports/recorder.ts";
+
+/**
+ * What the audit learns from a response: emitted by each API's stream observer and blocking
+ * parser, applied by InterceptionTrace. It lives with the audit (not the APIs) so the audit never
+ * depends on the API folders that feed it.
+ */
+export type ResponseFact =
+  /** Replaces the named counts of the current turn (providers report cumulative numbers). */
+  | { readonly kind: "usage"; readonly tokens: Partial<TokenUsage> }
+  | { readonly kind: "tool-call"; readonly name: string; readonly callId: string; readonly args: string }
+  | { readonly kind: "thought"; readonly text: string }
+  /** The provider reported an error inside a 200 response (mid-stream error event). */
+  | { readonly kind: "error"; readonly detail: string }
+  /** The provider's own end-of-response marker arrived (message_stop, [DONE], response.completed). */
+  | { readonly kind: "completed" };
