@@ -39,9 +39,5 @@ export function gatewayError(kind: ErrorKind, message: string): GatewayError {
   return { _tag: "GatewayError", kind, status: STATUS[kind], message };
 }
 
-export function isGatewayError(value: unknown): value is GatewayError {
-  return typeof value === "object" && value !== null && (value as { _tag?: unknown })._tag === "GatewayError";
-}
-
 /** Renders a GatewayError as a provider-shaped JSON body. */
 export type ErrorRenderer = (error: GatewayError, requestId: string) => string;

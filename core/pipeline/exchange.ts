@@ -17,11 +17,42 @@ export type CallResult =
 
 /**
  * One upstream exchange: owns the AbortController that client disconnects, timeouts and
- * shutdown all go through, and remembers the first cause so callers can report it.
+ * shutdown all go through, and remembers the first cause so callers can report it. `open` wires
+ * the client's disconnect and the bridge's shutdown to it; `close` undoes that, once.
  */
 export class Exchange {
   readonly #controller = new AbortController();
   #cause: AbortCause | null = null;
+  #close: () => void = noop;
+
+  /**
+   * An exchange for one client request: the client's disconnect aborts it with cause "client"
+   * (then `onClientAbort` runs, e.g. to record the cancellation), shutdown with "shutdown".
+   */
+  static open(
+    request: Request,
+    track: (abort: () => void) => () => void,
+    onClientAbort: (exchange: Exchange) => void = noop,
+  ): Exchange {
+    const exchange = new Exchange();
+    const onAbort = (): void => {
+      exchange.abort("client");
+      onClientAbort(exchange);
+    };
+    request.signal.addEventListener("abort", onAbort, { once: true });
+    const untrack = track(() => exchange.abort("shutdown"));
+    exchange.#close = () => {
+      exchange.#close = noop;
+      untrack();
+      request.signal.removeEventListener("abort", onAbort);
+    };
+    return exchange;
+  }
+
+  /** The exchange is over (however it ended): stop listening for disconnect and shutdown. */
+  close(): void {
+    this.#close();
+  }
 
   get signal(): AbortSignal {
     return this.#controller.signal;

@@ -48,8 +48,10 @@ export async function interceptWithTools(
   const { ports, config } = context;
   const limits = { ...DEFAULT_TOOL_LOOP_LIMITS, ...provider.limits };
   const injected = new Set(catalog.byName.keys());
-  const exchange = new Exchange();
-  let settled = false;
+  // While tools run, a disconnect is recorded by the loop itself once they have stopped.
+  const exchange = Exchange.open(context.request, context.track, () => {
+    if (!loop.toolsRunning) trace.end("client_cancelled", 499, "client disconnected; usage is partial");
+  });
   const loop: LoopContext = {
     context,
     api,
@@ -77,19 +79,8 @@ export async function interceptWithTools(
         request.stream ? "first-byte-timeout" : "blocking-timeout",
       );
     },
-    settle() {
-      if (settled) return;
-      settled = true;
-      untrack();
-      context.request.signal.removeEventListener("abort", onClientAbort);
-    },
+    settle: () => exchange.close(),
   };
-  const onClientAbort = (): void => {
-    exchange.abort("client");
-    if (!loop.toolsRunning) trace.end("client_cancelled", 499, "client disconnected; usage is partial");
-  };
-  context.request.signal.addEventListener("abort", onClientAbort, { once: true });
-  const untrack = context.track(() => exchange.abort("shutdown"));
 
   const first = await loop.send(body);
   if (!first.ok) {

@@ -34,17 +34,10 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
   }
 
   const prepared = api.prepare(parsed.text, parsed.json, facts);
-  const exchange = new Exchange();
-  const onClientAbort = (): void => {
-    exchange.abort("client");
-    trace.end("client_cancelled", 499, "client disconnected; usage is partial");
-  };
-  request.signal.addEventListener("abort", onClientAbort, { once: true });
-  const untrack = context.track(() => exchange.abort("shutdown"));
-  const settle = (): void => {
-    untrack();
-    request.signal.removeEventListener("abort", onClientAbort);
-  };
+  const exchange = Exchange.open(request, context.track, () =>
+    trace.end("client_cancelled", 499, "client disconnected; usage is partial"),
+  );
+  const settle = (): void => exchange.close();
 
   const upstreamRequest = upstreamPost(context, prepared ? prepared.body : read.bytes, exchange.signal);
   // Blocking: one deadline for the whole response. Streaming: a first-byte timeout, then the relay's.

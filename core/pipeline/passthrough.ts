@@ -16,10 +16,7 @@ export async function passthrough(context: ProxyContext): Promise<Response> {
     if (!read.ok) return errorResponse(read.error, profile.renderError, requestId);
     body = read.bytes;
   }
-  const exchange = new Exchange();
-  const onClientAbort = (): void => exchange.abort("client");
-  request.signal.addEventListener("abort", onClientAbort, { once: true });
-  const untrack = context.track(() => exchange.abort("shutdown"));
+  const exchange = Exchange.open(request, context.track);
   const upstreamRequest = new Request(upstreamUrl(context), {
     method: request.method,
     headers: upstreamHeaders(context),
@@ -33,10 +30,7 @@ export async function passthrough(context: ProxyContext): Promise<Response> {
     config.limits.blockingTimeoutMs,
     "blocking-timeout",
   );
-  const settle = (): void => {
-    untrack();
-    request.signal.removeEventListener("abort", onClientAbort);
-  };
+  const settle = (): void => exchange.close();
   if (!result.ok) {
     settle();
     return errorResponse(result.error, profile.renderError, requestId);

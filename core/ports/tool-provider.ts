@@ -50,16 +50,6 @@ export interface ToolProvider {
   ): Promise<ToolResult>;
 }
 
-/** No tools: the default when no MCP servers are configured. */
-export const noTools: ToolProvider = {
-  async listTools() {
-    return [];
-  },
-  async callTool(_principal, server, name) {
-    throw new Error(`no tool ${server}/${name}`);
-  },
-};
-
 export class MemoryToolProvider implements ToolProvider {
   limits: Partial<ToolLoopLimits> = {};
   readonly tools: ToolDefinition[];

@@ -1,7 +1,7 @@
 /**
  * A transducer is a pure state machine over a stream: `step` consumes one input and returns the
  * next state plus zero or more outputs; `flush` runs once at the end of input.
- * Provider logic lives in transducers; stream plumbing lives in `to-transform-stream.ts`.
+ * Provider logic lives in transducers; the pipeline (core/pipeline/) feeds them one input at a time.
  */
 export interface Transducer<State, Input, Output> {
   init(): State;
