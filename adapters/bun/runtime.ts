@@ -1,14 +1,18 @@
 import type { Runtime } from "../runtime/runtime.ts";
 import { openBunSqlite } from "../store/bun-sqlite.ts";
-import { openSql } from "../store/open-sql.ts";
+import { isPostgresUrl, openSql } from "../store/open-sql.ts";
+import { WorkerAuditSink } from "../store/worker-audit-sink.ts";
 
 /** The bridge enforces its own timeouts; Bun's 5-minute socket idle default must not cut long calls. */
 const NO_TIMEOUT = { timeout: false } as const;
 
-/** The default runtime: Bun.serve, bun:sqlite and Bun's fetch. */
+/** The default runtime: Bun.serve, bun:sqlite (audit writes on a worker thread) and Bun's fetch. */
 export const bunRuntime: Runtime = {
   name: "bun",
   openSql: (db) => openSql(db, openBunSqlite),
+  // SQLite files only: PostgreSQL's driver is already async, and a ":memory:" database opened
+  // on another thread would be a different database.
+  openAuditSink: (db) => (isPostgresUrl(db) || db === ":memory:" ? null : new WorkerAuditSink(db)),
   upstream: (request) => fetch(request, NO_TIMEOUT),
   async serve(handler, settings) {
     const server = Bun.serve({

@@ -12,10 +12,12 @@ import { jsonLogger } from "../runtime/system-ports.ts";
 export async function serveCommand(runtime: Runtime, settings: Settings): Promise<void> {
   const logger = jsonLogger();
   const sql = await runtime.openSql(settings.db);
+  const auditSink = runtime.openAuditSink?.(settings.db) ?? null;
   const tools = await startMcpTools(settings.mcp, process.env, logger);
   const app = await createApp({
     settings,
     sql,
+    ...(auditSink ? { auditSink } : {}),
     upstream: runtime.upstream,
     logger,
     ...(tools ? { tools } : {}),

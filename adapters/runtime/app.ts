@@ -8,6 +8,7 @@ import type { SqlClient } from "../../core/store/sql-client.ts";
 import { SqlStore } from "../../core/store/sql-store.ts";
 import { ConfigError, type Settings } from "../config/load.ts";
 import { FileAuditSpool } from "../store/audit-spool.ts";
+import type { ClosableAuditSink } from "./runtime.ts";
 import { randomIds, systemClock } from "./system-ports.ts";
 
 export interface App {
@@ -21,6 +22,8 @@ export interface App {
 export interface AppParts {
   readonly settings: Settings;
   readonly sql: SqlClient;
+  /** Where audit batches go instead of `sql` (Bun + SQLite: a writer thread); closed by `close`. */
+  readonly auditSink?: ClosableAuditSink;
   readonly upstream: Upstream;
   readonly logger: Logger;
   readonly tools?: ToolProvider;
@@ -35,7 +38,7 @@ export async function createApp(parts: AppParts): Promise<App> {
   // The spool file is opened (and any leftover replayed) in both modes: switching from spool to
   // reject must not strand records spooled earlier.
   const recorder = new BatchingRecorder(
-    store,
+    parts.auditSink ?? store,
     systemClock,
     parts.logger,
     { whenStoreDown: audit.whenStoreDown, maxSpoolBytes: audit.maxSpoolBytes },
@@ -61,6 +64,10 @@ export async function createApp(parts: AppParts): Promise<App> {
       await recorder
         .close()
         .catch((error) => parts.logger.error("audit flush failed at shutdown", { error: String(error) }));
+      // After the recorder: its last batch must be acknowledged before the writer goes.
+      await parts.auditSink
+        ?.close()
+        .catch((error) => parts.logger.error("audit writer failed at shutdown", { error: String(error) }));
       await parts.sql.close();
     },
   };
