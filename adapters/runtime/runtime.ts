@@ -21,7 +21,7 @@ export interface Runtime {
   openSql(db: string): Promise<SqlClient>;
   /**
    * Where `serve` writes audit batches when not through openSql's client, or null. Bun gives
-   * SQLite files a writer thread (docs/architecture.md, "Storage").
+   * SQLite files a writer thread (docs/architecture.md, "Audit off the hot path").
    */
   openAuditSink?(db: string): ClosableAuditSink | null;
   serve(handler: (request: Request) => Promise<Response>, settings: Settings): Promise<RunningServer>;
