@@ -52,6 +52,13 @@ describe("WorkerAuditSink (Bun, SQLite writer thread)", () => {
     expect(result.spooledWhileDown).toBeGreaterThan(0);
   });
 
+  it("rejects when the writer thread dies (uncaught error or exit), so the recorder spools", async () => {
+    expect(await scenario("worker-dies")).toEqual({
+      throw: { first: "audit writer thread failed: writer crashed", spooled: true, queued: 0 },
+      exit: { first: "audit writer thread exited", spooled: true, queued: 0 },
+    });
+  });
+
   it("flushes at shutdown: the app's close and the sink's close wait for the last commit", async () => {
     expect(await scenario("shutdown")).toEqual({
       usedWorker: true,

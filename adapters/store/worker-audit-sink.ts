@@ -20,13 +20,16 @@ interface Waiter {
  */
 export class WorkerAuditSink implements ClosableAuditSink {
   readonly #path: string;
+  readonly #workerUrl: string;
   #worker: Bun.Worker | null = null;
   #nextId = 1;
   readonly #waiting = new Map<number, Waiter>();
   #closed = false;
 
-  constructor(path: string) {
+  /** `workerUrl` is for tests (a worker that fails on purpose). */
+  constructor(path: string, workerUrl: string = WORKER_URL) {
     this.#path = path;
+    this.#workerUrl = workerUrl;
     // Started now, so the thread has loaded its modules before the first batch.
     this.#spawn();
   }
@@ -63,7 +66,7 @@ export class WorkerAuditSink implements ClosableAuditSink {
 
   #spawn(): Bun.Worker {
     // Typed as Bun's Worker: the DOM lib's lacks ref/unref.
-    const worker = new Worker(WORKER_URL) as Bun.Worker;
+    const worker = new Worker(this.#workerUrl) as Bun.Worker;
     this.#worker = worker;
     worker.unref();
     worker.addEventListener("message", (event) => {
@@ -76,7 +79,11 @@ export class WorkerAuditSink implements ClosableAuditSink {
       else waiter.reject(new Error(reply.error));
     });
     worker.addEventListener("error", (event) => {
-      this.#stop(worker, new Error(`audit writer thread failed: ${(event as ErrorEvent).message}`));
+      const { error, message } = event as ErrorEvent;
+      // Bun leaves `error` unset and quotes the source around the throw in `message`: keep its "error:" line.
+      const reason =
+        error instanceof Error ? error.message : (/^error: (.+)$/m.exec(message)?.[1] ?? message);
+      this.#stop(worker, new Error(`audit writer thread failed: ${reason}`));
     });
     worker.addEventListener("close", () => {
       this.#stop(worker, new Error("audit writer thread exited"));

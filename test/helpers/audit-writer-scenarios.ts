@@ -165,6 +165,29 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     return { rejected, spooledWhileDown, replayed, seqs: await promptSeqs(store.sql), afterClose };
   },
 
+  /** A writer thread that dies: its unanswered write rejects, the recorder spools, a new thread is tried. */
+  async "worker-dies"() {
+    const crashing = new URL("./crashing-audit-worker.ts", import.meta.url).href;
+    const out: Record<string, unknown> = {};
+    for (const how of ["throw", "exit"]) {
+      const sink = new WorkerAuditSink(how, crashing);
+      const first = await sink.writeAudit([prompt(0)]).then(
+        () => null,
+        (error: Error) => error.message,
+      );
+      const spool = new FileAuditSpool(join(dir, `${how}.jsonl`));
+      const recorder = new BatchingRecorder(sink, systemClock, silent, { retryMs: 50, maxDelayMs: 1 }, spool);
+      for (let seq = 1; seq <= 10; seq++) recorder.record(prompt(seq));
+      await recorder.flush();
+      // Retries keep hitting freshly spawned (and again crashing) threads; nothing is lost.
+      await Bun.sleep(200);
+      out[how] = { first, spooled: recorder.spooledBytes > 0, queued: recorder.queued };
+      await recorder.close();
+      await sink.close();
+    }
+    return out;
+  },
+
   /** createApp's close (what `serve` runs at SIGTERM) returns only once the worker committed everything. */
   async shutdown() {
     const path = join(dir, "app.db");
