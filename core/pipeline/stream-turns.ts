@@ -24,7 +24,7 @@ export function streamTurns(answer: Answer, first: ReadableStream<Uint8Array>): 
   const keepAlive = encoder.encode(api.keepAlive);
   let reader = first.getReader();
   let decoder = new SseDecoder();
-  let observed = api.observer.init();
+  let observer = api.observe();
   /** The last bytes relayed as is: whether the client's stream is between two events. */
   let tail = "\n\n";
   let closed = false;
@@ -63,8 +63,7 @@ export function streamTurns(answer: Answer, first: ReadableStream<Uint8Array>): 
   const consume = (events: readonly SseEvent[]): number => {
     let sent = 0;
     for (const event of events) {
-      const [next, facts] = api.observer.step(observed, event);
-      observed = next;
+      const facts = observer.step(event);
       if (facts.length > 0) trace.apply(turns.visible(facts));
       if (step === null) continue;
       for (const text of step(event)) {
@@ -106,7 +105,7 @@ export function streamTurns(answer: Answer, first: ReadableStream<Uint8Array>): 
   /** A turn's stream ended: finish the client's stream, or run the tools and start the next turn. */
   const endTurn = async (): Promise<void> => {
     consume(decoder.end());
-    trace.apply(turns.visible(api.observer.flush(observed)));
+    trace.apply(turns.visible(observer.flush()));
     const end = turns.streamEnd();
     for (const text of end.out) controller.enqueue(encoder.encode(text));
     if (trace.error !== null) {
@@ -151,7 +150,7 @@ export function streamTurns(answer: Answer, first: ReadableStream<Uint8Array>): 
     }
     reader = response.body.getReader();
     decoder = new SseDecoder();
-    observed = api.observer.init();
+    observer = api.observe();
   };
 
   return new ReadableStream<Uint8Array>({

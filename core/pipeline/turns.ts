@@ -47,22 +47,12 @@ const BLOCKING_END: TurnEnd = { out: NOTHING, complete: true, run: NO_CALLS, bod
  * The plain relay: one turn, bytes as the upstream sent them, or through `rewrite` when the bridge
  * changed the request (e.g. asked for usage the client did not want to see).
  */
-export function relayTurn(
-  trace: InterceptionTrace,
-  rewrite: Transducer<unknown, SseEvent, string> | null,
-): Turns {
-  let state = rewrite?.init();
+export function relayTurn(trace: InterceptionTrace, rewrite: Transducer<SseEvent, string> | null): Turns {
   return {
-    streamStep: rewrite
-      ? (event) => {
-          const [next, out] = rewrite.step(state, event);
-          state = next;
-          return out;
-        }
-      : null,
+    streamStep: rewrite ? (event) => rewrite.step(event) : null,
     visible: (facts) => facts,
     streamEnd: () => ({
-      out: rewrite ? rewrite.flush(state) : NOTHING,
+      out: rewrite ? rewrite.flush() : NOTHING,
       complete: trace.completed,
       run: NO_CALLS,
       body: null,
