@@ -23,7 +23,8 @@ export function renderMarkdown(report: BenchReport, notes: string): string {
       `**Runs:** the median of ${report.runs.count} ${report.mode} runs (${report.runs.runs
         .map((r) => `${r.date}, ${r.durationS} s`)
         .join("; ")}). Every figure below is that figure's median across the runs; ` +
-        "the targets are evaluated on those medians, and the *Runs* column lists each run's own value.",
+        "each target is the median of the runs' own values for it (each run compares Causeway with the floor measured in the same run), " +
+        "*Measured* shows the median run's figures, and *Runs* lists every run's value.",
       "",
     );
   } else out.push(`**Run:** ${report.date} (${report.mode}, ${report.durationS} s).`, "");
@@ -158,8 +159,9 @@ export function renderMarkdown(report: BenchReport, notes: string): string {
     "",
   );
   out.push("## Concurrent stall-free streams — anthropic.messages", "");
+  const c = (report.settings.concurrency ?? {}) as { rampMs?: number; rampMsPerStream?: number };
   out.push(
-    "A level of N streams opens them over max(1 s, N × 1 ms) and spaces each stream's events so it lasts 1.5 × that ramp (all N are open at once at the end of the ramp); " +
+    `A level of N streams opens them over max(${c.rampMs ?? "?"} ms, N × ${c.rampMsPerStream ?? "?"} ms) and spaces each stream's events so it lasts 1.5 × that ramp (all N are open at once at the end of the ramp); ` +
       "a variant stops at its first level with a failed or late stream. Levels cut down or not run, and why, are under *Warnings*.",
     "",
   );
@@ -178,7 +180,9 @@ export function renderMarkdown(report: BenchReport, notes: string): string {
             (l) =>
               `${l.streams}${l.requested ? ` (of ${l.requested})` : ""} → ${l.completed}/${l.failed}/${l.late}, ${ms(l.ttfbP99)}, ${ms(l.eventDelayP99)} / ${ms(l.eventDelayMax)}`,
           ),
-          ...(f.notRun ?? []).map((l) => `${l.streams}: not run`),
+          ...(f.notRun ?? [])
+            .filter((n) => !f.levels.some((l) => l.requested === n.streams))
+            .map((l) => `${l.streams}: not run`),
         ].join("; "),
       ]),
     ),

@@ -51,7 +51,8 @@ export function mergeValue(values: readonly unknown[]): unknown {
 
 /**
  * One report from several runs of the same mode: every figure is the per-figure median across the
- * runs, the targets are evaluated on those medians, and each target also lists every run's own value.
+ * runs. Each target is the median of the runs' own values for it (each run compares Causeway with
+ * the floor measured in that same run), shown with the median run's figures, and lists every run's value.
  */
 export function mergeReports(reports: readonly BenchReport[], files: readonly string[]): BenchReport {
   if (reports.length === 0) throw new Error("--merge needs report files");
@@ -87,10 +88,16 @@ export function mergeReports(reports: readonly BenchReport[], files: readonly st
     ...(reports.some((r) => r.phaseSeconds) ? { phaseSeconds: pick("phaseSeconds") } : {}),
   };
   const perRun = reports.map((report) => evaluateTargets(report));
-  const targets: TargetCheck[] = evaluateTargets(figures).map((target) => ({
-    ...target,
-    runs: perRun.map((checks) => checks.find((c) => c.id === target.id)?.value ?? null),
-  }));
+  const targets: TargetCheck[] = evaluateTargets(figures).map((target) => {
+    const checks = perRun.map((list) => list.find((c) => c.id === target.id));
+    const values = checks.map((c) => c?.value ?? null);
+    const measured = values.filter((v): v is number => v !== null);
+    // The median run's own check: its value, figures and verdict belong together (a ratio or
+    // difference of medians taken figure by figure would pair numbers from different runs).
+    const mid = measured.length ? median(measured) : null;
+    const chosen = checks.find((c) => c !== undefined && c.value === mid);
+    return { ...(chosen ?? target), runs: values };
+  });
   return {
     ...figures,
     targets,

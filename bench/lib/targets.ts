@@ -148,7 +148,7 @@ function idleMemoryCheck(report: Figures): TargetCheck {
   if (figure.streams < TARGET_STREAMS)
     return {
       ...base,
-      note: `held ${count(figure.streams)} streams, not ${count(TARGET_STREAMS)} (see the warnings)`,
+      note: `held ${count(figure.streams)} streams, not ${count(TARGET_STREAMS)}${figure.requested ? " (cut down: see the warnings)" : ""}`,
     };
   return base;
 }

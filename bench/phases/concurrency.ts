@@ -32,7 +32,8 @@ export async function measureConcurrency(
       const plan = planLevels(t.name, levels, t.pid !== null, cap);
       for (const level of plan) {
         if (level.warning) warn(level.warning);
-        if (level.streams === null)
+        // Cut-down levels too: the level asked for did not run (the figure shows what ran instead).
+        if (level.streams === null || level.warning)
           notRun.get(t.name)!.push({
             streams: level.requested,
             reason:
