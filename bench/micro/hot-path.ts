@@ -2,10 +2,10 @@
  * The bridge's own CPU cost per request, in process: the real core (MemoryAuth, a recorder that
  * drops entries) against an upstream function that answers at once, so no socket, no other
  * process and no scheduler noise is in the figure. Used to profile the hot path:
- *   bun bench/micro/hot-path.ts [blocking|stream] [requests]
+ *   bun bench/micro/hot-path.ts [blocking|stream] [requests] [floor|bridge]
  *   bun --cpu-prof-md --cpu-prof-dir=/tmp/prof bench/micro/hot-path.ts stream 20000
- * Prints µs per request for the bridge and for a bare pass-through doing the same Request and
- * Response plumbing (the floor's share of the work in-process).
+ * Prints µs per request (and the in-process latency percentiles) for the bridge and for a bare
+ * pass-through doing the same Request and Response plumbing (the floor's share of the work).
  */
 
 import { resolveSettings } from "../../adapters/config/load.ts";
@@ -124,24 +124,28 @@ const floor = async (request: Request): Promise<Response> => {
 };
 
 async function measure(label: string, handle: (request: Request) => Promise<Response>): Promise<void> {
-  const run = async (n: number) => {
+  const times: number[] = [];
+  const run = async (n: number, record: boolean) => {
     for (let i = 0; i < n; i++) {
+      const began = performance.now();
       const response = await handle(clientRequest());
       const bytes = await response.arrayBuffer();
+      if (record) times.push(performance.now() - began);
       if (response.status !== 200 || bytes.byteLength === 0) throw new Error(`${label}: ${response.status}`);
     }
   };
-  await run(Math.min(2000, requests));
+  await run(Math.min(2000, requests), false);
   Bun.gc(true);
   const started = performance.now();
-  await run(requests);
+  await run(requests, true);
   const us = ((performance.now() - started) * 1000) / requests;
-  console.log(`${label.padEnd(8)} ${mode.padEnd(8)} ${us.toFixed(1)} µs/request (${requests} requests)`);
+  times.sort((a, b) => a - b);
+  const at = (p: number) =>
+    ((times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? 0) * 1000).toFixed(0);
+  console.log(
+    `${label.padEnd(8)} ${mode.padEnd(8)} ${us.toFixed(1)} µs/request, p50 ${at(50)} µs, p99 ${at(99)} µs, p99.9 ${at(99.9)} µs (${requests} requests)`,
+  );
 }
-
-const only = process.argv[4] ?? null;
-if (only === null || only === "floor") await measure("floor", floor);
-if (only === null || only === "bridge") await measure("bridge", (request) => bridge.handle(request));
 
 /** The floor plus one pull-based wrapper stream, the shape every relaying bridge needs. */
 const floorWrapped = async (request: Request): Promise<Response> => {
@@ -156,4 +160,7 @@ const floorWrapped = async (request: Request): Promise<Response> => {
   });
   return new Response(wrapped, { status: answer.status, headers: answer.headers });
 };
+const only = process.argv[4] ?? null;
+if (only === null || only === "floor") await measure("floor", floor);
+if (only === null || only === "bridge") await measure("bridge", (request) => bridge.handle(request));
 if (mode === "stream" && only === null) await measure("wrapped", floorWrapped);
