@@ -58,7 +58,8 @@ const CAPPED_LEVELS = { ...SLOW_VARIANTS, "causeway-bun-bare": 2500 };
 
 const FULL: Preset = {
   mode: "full",
-  latency: { warmup: 200, rounds: 15, perBlock: 40 },
+  // Variants alternate request by request: a burst of scheduler noise hits them all alike.
+  latency: { warmup: 200, rounds: 2000, perBlock: 1 },
   // 100 streams: the p99 is no longer the single slowest stream.
   streams: { events: 20, size: 64, intervalMs: 5, warmup: 10, rounds: 100 },
   throughput: { connections: 64, seconds: 5, rounds: 3, warmupSeconds: 1 },
