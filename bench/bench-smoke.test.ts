@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -66,15 +66,50 @@ describe("bench smoke (bun bench/run.ts --smoke)", () => {
       );
     }
     expect(report.targets.map((t) => t.id)).toEqual([
-      "latency-bun",
-      "latency-node",
-      "throughput-portkey",
       "throughput-floor",
-      "ttfb",
-      "event-delay",
+      "latency-bun",
+      "ttfb-p99",
+      "latency-node",
       "concurrency",
       "idle-memory",
+      "throughput-portkey",
+      "event-delay",
     ]);
     for (const target of report.targets) expect(target.value, `target ${target.id}`).not.toBeNull();
+    // Relative targets show Causeway's figure and the floor's.
+    for (const id of ["latency-bun", "ttfb-p99"])
+      expect(report.targets.find((t) => t.id === id)?.detail, `detail of ${id}`).toMatch(/vs floor/);
+  });
+
+  it("merges runs into one report of medians (--merge), which --render accepts", {
+    timeout: 60_000,
+  }, async () => {
+    const merged = join(dir, "merged.json");
+    const docs = join(dir, "docs.md");
+    // Three copies of the smoke report plus one with other figures: the medians are checkable.
+    const report = JSON.parse(readFileSync(out, "utf8")) as BenchReport;
+    const other = join(dir, "other.json");
+    const direct = report.throughput.direct!;
+    writeFileSync(
+      other,
+      JSON.stringify({
+        ...report,
+        throughput: { ...report.throughput, direct: { ...direct, rps: direct.rps + 2 } },
+      }),
+    );
+    await promisify(execFile)(BUN, ["bench/run.ts", "--merge", out, other, other, "--out", merged], {
+      cwd: ROOT,
+      timeout: 50_000,
+    });
+    const median = JSON.parse(readFileSync(merged, "utf8")) as BenchReport;
+    expect(median.runs?.count).toBe(3);
+    expect(median.runs?.runs.map((r) => r.file)).toEqual([out, other, other]);
+    expect(median.throughput.direct?.rps).toBe(direct.rps + 2);
+    expect(median.throughput.direct?.runs).toHaveLength(3 * direct.runs.length);
+    expect(median.targets.map((t) => t.id)).toEqual(report.targets.map((t) => t.id));
+    for (const target of median.targets) expect(target.runs, `runs of ${target.id}`).toHaveLength(3);
+    const { renderMarkdown } = await import("./lib/markdown.ts");
+    writeFileSync(docs, renderMarkdown(median, "## Notes"));
+    expect(readFileSync(docs, "utf8")).toMatch(/median of 3 smoke runs/);
   });
 });

@@ -5,13 +5,18 @@
  *   bun bench/run.ts --smoke    a few seconds, no timing claims (CI)
  * Options: --out FILE, --no-docs, --write-docs, --only floor-bun,causeway-bun,...,
  *          --phases latency,streaming,throughput,concurrency,idle
+ *          --streams N (measured streams per variant), --levels 1000,2500,... (concurrent streams),
+ *          --idle-streams N
  *          --render REPORT.json (only rewrite docs/benchmarks.md from an earlier report)
+ *          --merge A.json B.json C.json (one report whose figures are the medians of the runs;
+ *            with --out FILE and --no-docs / --write-docs like a run)
  *          --bun-max-requests N (BUN_CONFIG_MAX_HTTP_REQUESTS for the Causeway-on-Bun processes)
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describeMachine } from "./lib/machine.ts";
 import { renderMarkdown } from "./lib/markdown.ts";
+import { mergeReports } from "./lib/merge.ts";
 import { parseOptions } from "./lib/options.ts";
 import { stopAll } from "./lib/processes.ts";
 import type { BenchReport } from "./lib/report.ts";
@@ -47,6 +52,21 @@ async function main(): Promise<BenchReport> {
   setCausewayBunMaxRequests(options.bunMaxRequests);
   const setup = await setUp(options.only, log);
   const warnings: string[] = [...setup.notes];
+  const warn = (line: string): void => {
+    if (warnings.includes(line)) return;
+    warnings.push(line);
+    log(line);
+  };
+  const phaseSeconds: Record<string, number> = {};
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      phaseSeconds[phase] = Math.round((phaseSeconds[phase] ?? 0) + (performance.now() - start) / 1000);
+    }
+  };
+  phaseSeconds.setup = Math.round((performance.now() - began) / 1000);
   try {
     const latency: BenchReport["latency"] = {};
     const streaming: BenchReport["streaming"] = {};
@@ -59,22 +79,28 @@ async function main(): Promise<BenchReport> {
       }
       if (wants("latency")) {
         log(`latency ${api} (${targets.map((t) => t.name).join(", ")})`);
-        latency[api] = await measureLatency(api, targets, options);
+        latency[api] = await timed("latency", () => measureLatency(api, targets, options));
       }
       if (wants("streaming")) {
         log(`streaming ${api}`);
-        streaming[api] = await measureStreaming(api, targets, options);
+        streaming[api] = await timed("streaming", () => measureStreaming(api, targets, options));
       }
     }
     const anthropic = setup.servedBy["anthropic.messages"];
     log("throughput");
-    const throughput = wants("throughput") ? await measureThroughput(anthropic, options) : {};
+    const throughput = wants("throughput")
+      ? await timed("throughput", () => measureThroughput(anthropic, options))
+      : {};
     log("concurrent streams");
-    const concurrency = wants("concurrency") ? await measureConcurrency(anthropic, options) : {};
+    const concurrency = wants("concurrency")
+      ? await timed("concurrency", () => measureConcurrency(anthropic, options, warn))
+      : {};
     log("idle stream memory");
-    const idleMemory = wants("idle") ? await measureIdleMemory(anthropic, options) : {};
+    const idleMemory = wants("idle")
+      ? await timed("idle", () => measureIdleMemory(anthropic, options, warn))
+      : {};
     const figures = {
-      schema: 1 as const,
+      schema: 2 as const,
       mode: options.mode,
       date: new Date().toISOString(),
       durationS: Math.round((performance.now() - began) / 1000),
@@ -94,6 +120,7 @@ async function main(): Promise<BenchReport> {
       concurrency,
       idleMemory,
       warnings,
+      phaseSeconds,
     };
     return { ...figures, targets: evaluateTargets(figures) };
   } finally {
@@ -112,29 +139,52 @@ function renderOnly(file: string): never {
   process.exit(0);
 }
 
+/** `--merge A.json B.json …`: the files given after the flag, up to the next option. */
+function mergeFiles(argv: readonly string[]): string[] | null {
+  const index = argv.indexOf("--merge");
+  if (index < 0) return null;
+  const files: string[] = [];
+  for (const arg of argv.slice(index + 1)) {
+    if (arg.startsWith("--")) break;
+    files.push(arg);
+  }
+  return files;
+}
+
 const renderIndex = process.argv.indexOf("--render");
 if (renderIndex > 0) renderOnly(process.argv[renderIndex + 1] ?? "");
+const merging = mergeFiles(process.argv);
 
 try {
-  const report = await main();
+  const report = merging
+    ? mergeReports(
+        merging.map((file) => JSON.parse(readFileSync(file, "utf8")) as BenchReport),
+        merging,
+      )
+    : await main();
+  if (merging) log(`merged ${merging.length} reports: every figure is the median across them`);
   const out =
     options.out ??
     join(
       ROOT,
       "bench/results",
-      `${report.date.replaceAll(":", "-").slice(0, 19)}${options.mode === "smoke" ? "-smoke" : ""}.json`,
+      `${report.date.replaceAll(":", "-").slice(0, 19)}${report.mode === "smoke" ? "-smoke" : ""}${merging ? `-median-of-${merging.length}` : ""}.json`,
     );
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   log(`report: ${out}`);
-  if (options.writeDocs) {
+  // A merged report writes docs unless --no-docs (or the runs were smoke runs), like a full run.
+  const writeDocs = merging
+    ? process.argv.includes("--write-docs") || (report.mode === "full" && !process.argv.includes("--no-docs"))
+    : options.writeDocs;
+  if (writeDocs) {
     const notes = readFileSync(join(ROOT, "bench/notes.md"), "utf8");
     writeFileSync(join(ROOT, "docs/benchmarks.md"), renderMarkdown(report, notes));
     log("docs/benchmarks.md written");
   }
   for (const t of report.targets)
     log(
-      `${t.met === null ? "n/a " : t.met ? "MET " : "MISS"} ${t.figure}: ${t.value ?? "—"} ${t.unit} (target ${t.target})`,
+      `${t.met === null ? "n/a " : t.met ? "MET " : "MISS"} ${t.figure}: ${t.detail ?? `${t.value ?? "—"} ${t.unit}`} (target ${t.target})${t.runs ? ` runs: ${t.runs.map((v) => v ?? "—").join(", ")}` : ""}`,
     );
   clearTimeout(ceiling);
   process.exit(0);

@@ -26,7 +26,7 @@ async function apiDefinitions(): Promise<ApiDefinition[]> {
         typeof candidate === "object" &&
         candidate !== null &&
         typeof candidate.name === "string" &&
-        candidate.observer
+        typeof candidate.observe === "function"
       )
         found.push(candidate as ApiDefinition);
     }
@@ -193,9 +193,9 @@ describe("transducers never throw (INP-11)", () => {
     it(`${api.name}: observer step and flush accept any event sequence`, () => {
       fc.assert(
         fc.property(fc.array(sseEvent, { maxLength: 25 }), (events) => {
-          let state = api.observer.init();
-          for (const event of events) state = api.observer.step(state, event)[0];
-          api.observer.flush(state);
+          const observer = api.observe();
+          for (const event of events) observer.step(event);
+          observer.flush();
         }),
         RUNS,
       );
@@ -205,15 +205,15 @@ describe("transducers never throw (INP-11)", () => {
       const request = { model: "m", stream: true, messages: [{ role: "user", content: "hi" }], input: "hi" };
       const raw = JSON.stringify(request);
       const facts = api.inspect(request);
-      const prepared = typeof facts === "string" ? null : api.prepare(raw, request, facts);
       fc.assert(
         fc.property(fc.array(sseEvent, { maxLength: 25 }), payload, (events, body) => {
           api.blockingFacts(body);
+          // A fresh rewrite per stream, as the pipeline makes one per request.
+          const prepared = typeof facts === "string" ? null : api.prepare(raw, request, facts);
           const rewrite = prepared?.rewrite;
           if (!rewrite) return;
-          let state = rewrite.init();
-          for (const event of events) state = rewrite.step(state, event)[0];
-          rewrite.flush(state);
+          for (const event of events) rewrite.step(event);
+          rewrite.flush();
         }),
         RUNS,
       );

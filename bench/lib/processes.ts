@@ -44,8 +44,15 @@ export interface SpawnOptions {
   readonly cwd?: string;
 }
 
+/**
+ * Every child starts through `sh`, which raises its soft open-file limit to the hard limit and
+ * then `exec`s the command (same pid, so /proc figures stay the child's own). Bun raises its own
+ * soft limit at start-up, Node does not: without this a Node gateway stops at ~1,000 sockets.
+ */
+const RAISE_FD_LIMIT = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
+
 export function spawnChild(name: string, command: readonly string[], options: SpawnOptions = {}): Child {
-  const proc = Bun.spawn([...command], {
+  const proc = Bun.spawn(["sh", "-c", RAISE_FD_LIMIT, "sh", ...command], {
     cwd: options.cwd ?? process.cwd(),
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...options.env },
     stdin: "pipe",
@@ -178,6 +185,30 @@ export function cpuMicros(pid: number): number | null {
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ticks = Number(fields[11]) + Number(fields[12]);
     return Number.isFinite(ticks) ? ticks * (1_000_000 / CLOCK_TICKS) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The open-file limits (soft, hard) this process passes on to its children; null where unknown. */
+export function fdLimits(): { readonly soft: number; readonly hard: number } | null {
+  try {
+    const limits = readFileSync("/proc/self/limits", "utf8");
+    const match = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(limits);
+    if (!match) return null;
+    const value = (text: string): number => (text === "unlimited" ? Number.POSITIVE_INFINITY : Number(text));
+    return { soft: value(match[1]!), hard: value(match[2]!) };
+  } catch {
+    return null;
+  }
+}
+
+/** How many ephemeral ports outgoing loopback connections can use (Linux), or null where unknown. */
+export function ephemeralPorts(): number | null {
+  try {
+    const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/);
+    const count = Number(high) - Number(low) + 1;
+    return Number.isFinite(count) && count > 0 ? count : null;
   } catch {
     return null;
   }

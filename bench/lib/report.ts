@@ -48,6 +48,12 @@ export interface ThroughputFigure {
 
 export interface ConcurrencyLevel {
   readonly streams: number;
+  /** The level asked for when `streams` was cut down to the machine's limits. */
+  readonly requested?: number;
+  readonly rampMs?: number;
+  readonly intervalMs?: number;
+  /** The most streams in flight at once (requests sent and not yet ended). */
+  readonly peakInFlight?: number | null;
   readonly completed: number;
   readonly failed: number;
   readonly late: number;
@@ -63,10 +69,14 @@ export interface ConcurrencyFigure {
   /** The largest level at which every stream completed with no late event (0: none). */
   readonly maxStallFree: number;
   readonly levels: readonly ConcurrencyLevel[];
+  /** Levels not run, and why (the machine's limits, or the variant stops lower). */
+  readonly notRun?: readonly { readonly streams: number; readonly reason: string }[];
 }
 
 export interface IdleMemoryFigure {
   readonly streams: number;
+  /** The count asked for when `streams` was cut down (machine limits or the variant's cap). */
+  readonly requested?: number;
   readonly open: number;
   readonly rssBeforeBytes: number;
   readonly rssOpenBytes: number;
@@ -84,10 +94,22 @@ export interface TargetCheck {
   readonly met: boolean | null;
   /** Why the value is qualified (e.g. not every stream could be opened). */
   readonly note?: string;
+  /** The measured value as the table shows it, with the floor's figure for relative targets. */
+  readonly detail?: string;
+  /** A merged report: this target's value in each run, in run order. */
+  readonly runs?: readonly (number | null)[];
+}
+
+/** A report merged from several runs (`bun bench/run.ts --merge`): every figure is the median. */
+export interface RunsInfo {
+  readonly count: number;
+  /** Each run's date, duration and report file, in run order. */
+  readonly runs: readonly { readonly date: string; readonly durationS: number; readonly file: string }[];
 }
 
 export interface BenchReport {
-  readonly schema: 1;
+  /** 2: the issue's relative targets, 10,000-stream levels, `runs` for merged reports. */
+  readonly schema: 1 | 2;
   readonly mode: "full" | "smoke";
   readonly date: string;
   readonly durationS: number;
@@ -104,4 +126,8 @@ export interface BenchReport {
   readonly idleMemory: Record<string, IdleMemoryFigure>;
   readonly targets: readonly TargetCheck[];
   readonly warnings: readonly string[];
+  /** Seconds each phase took (for planning runs; a merged report has the medians). */
+  readonly phaseSeconds?: Record<string, number>;
+  /** Present when the report is the median of several runs. */
+  readonly runs?: RunsInfo;
 }

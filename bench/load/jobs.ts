@@ -41,6 +41,8 @@ export interface IdleJob {
   readonly endpoint: Endpoint;
   readonly body: string;
   readonly streams: number;
+  /** Open them over this long (in up to 50 batches), not as one burst of connects. */
+  readonly rampMs: number;
   readonly timeoutMs: number;
 }
 
@@ -66,6 +68,8 @@ export interface ConcurrentResult {
   readonly eventDelayP99Ms: number;
   readonly eventDelayMaxMs: number;
   readonly ttfbP99Ms: number;
+  /** The most streams in flight at once (sent and not yet ended). */
+  readonly peakInFlight: number;
   readonly elapsedMs: number;
   readonly firstError: string | null;
 }

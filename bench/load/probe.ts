@@ -121,8 +121,16 @@ async function concurrent(job: ConcurrentJob): Promise<ConcurrentResult> {
   const batches = Math.min(50, job.streams);
   const perBatch = Math.ceil(job.streams / batches);
   const runs: Promise<StreamOutcome>[] = [];
+  let inFlight = 0;
+  let peakInFlight = 0;
   for (let i = 0; i < job.streams; i++) {
-    runs.push(readStream(job.endpoint, job.body, job.events, abort.signal));
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    runs.push(
+      readStream(job.endpoint, job.body, job.events, abort.signal).finally(() => {
+        inFlight--;
+      }),
+    );
     if ((i + 1) % perBatch === 0 && job.rampMs > 0) await Bun.sleep(job.rampMs / batches);
   }
   const outcomes = await Promise.all(runs);
@@ -152,6 +160,7 @@ async function concurrent(job: ConcurrentJob): Promise<ConcurrentResult> {
     eventDelayP99Ms: percentile(delays, 99),
     eventDelayMaxMs: delays.length ? delays.reduce((a, b) => Math.max(a, b)) : Number.NaN,
     ttfbP99Ms: percentile(ttfbs, 99),
+    peakInFlight,
     elapsedMs: performance.now() - started,
     firstError,
   };
@@ -160,7 +169,10 @@ async function concurrent(job: ConcurrentJob): Promise<ConcurrentResult> {
 async function idle(job: IdleJob): Promise<IdleReady> {
   const abort = new AbortController();
   const firstBytes: Promise<string | null>[] = [];
+  const batches = Math.min(50, job.streams);
+  const perBatch = Math.ceil(job.streams / batches);
   for (let i = 0; i < job.streams; i++) {
+    if (i > 0 && i % perBatch === 0 && job.rampMs > 0) await Bun.sleep(job.rampMs / batches);
     firstBytes.push(
       (async () => {
         try {

@@ -36,7 +36,7 @@ export async function openIdleStreams(job: IdleJob): Promise<IdleStreams> {
   const child = startProbe(job);
   try {
     const ready = parseLine<IdleReady>(
-      await child.waitFor(new RegExp(`${READY_PREFIX}(.*)\\n`), job.timeoutMs + 5000),
+      await child.waitFor(new RegExp(`${READY_PREFIX}(.*)\\n`), job.rampMs + job.timeoutMs + 5000),
     );
     return {
       ready,

@@ -18,7 +18,7 @@ export interface RequestFacts {
 export interface PreparedRequest {
   readonly body: string;
   /** Set when the client must not see parts of the stream the bridge asked for. */
-  readonly rewrite: Transducer<unknown, SseEvent, string> | null;
+  readonly rewrite: Transducer<SseEvent, string> | null;
 }
 
 export interface ClientInfo {
@@ -36,8 +36,8 @@ export interface ApiDefinition {
   inspect(body: JsonObject): RequestFacts | string;
   /** Edits the bridge owns on the raw body (e.g. always asking for usage); null: forward as sent. */
   prepare(raw: string, body: JsonObject, facts: RequestFacts): PreparedRequest | null;
-  /** Observes a streamed response for the audit; never changes what the client gets. */
-  readonly observer: Transducer<unknown, SseEvent, ResponseFact>;
+  /** A fresh observer of one streamed response, for the audit; never changes what the client gets. */
+  observe(): Transducer<SseEvent, ResponseFact>;
   /** Audit facts from a blocking JSON response. */
   blockingFacts(body: unknown): ResponseFact[];
   readonly renderError: ErrorRenderer;

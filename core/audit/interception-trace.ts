@@ -2,7 +2,7 @@ import type { Clock } from "../ports/clock.ts";
 import type { InterceptionStart, InterceptionStatus, Recorder, TokenUsage } from "../ports/recorder.ts";
 import type { ResponseFact } from "./response-fact.ts";
 
-export const ZERO_USAGE: Readonly<TokenUsage> = {
+const ZERO_USAGE: Readonly<TokenUsage> = {
   input: 0,
   output: 0,
   cacheRead: 0,

@@ -1,5 +1,5 @@
 /** Causeway keys: `cw_` plus 32 random bytes, base64url. Only the SHA-256 hash is stored. */
-export const KEY_PREFIX = "cw_";
+const KEY_PREFIX = "cw_";
 
 export function newKey(random: Uint8Array): string {
   let binary = "";

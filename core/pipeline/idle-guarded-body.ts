@@ -1,5 +1,6 @@
 import type { Clock } from "../ports/clock.ts";
 import type { Exchange } from "./exchange.ts";
+import { SilenceWatch } from "./silence-watch.ts";
 
 /**
  * Relays a passthrough response body chunk by chunk, aborting the exchange when the upstream
@@ -14,15 +15,17 @@ export function idleGuardedBody(
   onSettled: () => void,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  const watch = new SilenceWatch(clock, null, idleMs, noop, () => exchange.abort("idle-timeout"));
   let settled = false;
   const settle = (): void => {
     if (settled) return;
     settled = true;
+    watch.stop();
     onSettled();
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const cancelTimer = clock.setTimer(idleMs, () => exchange.abort("idle-timeout"));
+      watch.reading();
       try {
         const { done, value } = await reader.read();
         if (done) {
@@ -33,7 +36,7 @@ export function idleGuardedBody(
         controller.error(new Error(exchange.describe().message));
         settle();
       } finally {
-        cancelTimer();
+        watch.pause();
       }
     },
     cancel() {
@@ -43,3 +46,5 @@ export function idleGuardedBody(
     },
   });
 }
+
+const noop = (): void => {};

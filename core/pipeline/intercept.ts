@@ -2,17 +2,19 @@ import type { ApiDefinition } from "../apis/api-definition.ts";
 import { InterceptionTrace } from "../audit/interception-trace.ts";
 import { type GatewayError, gatewayError } from "../errors.ts";
 import { parseJsonObject, readBodyWithLimit } from "../http/body.ts";
-import { parseJsonSafe } from "../json/loose.ts";
-import { type ProxyContext, upstreamPost } from "./context.ts";
-import { Exchange } from "./exchange.ts";
-import { interceptWithTools } from "./intercept-with-tools.ts";
-import { errorResponse, exchangeFailure, isEventStream, relayedHeaders, streamHeaders } from "./respond.ts";
-import { relayStream } from "./stream-relay.ts";
+import { Answer } from "./answer.ts";
+import { blockingTurns } from "./blocking-turns.ts";
+import type { ProxyContext } from "./context.ts";
+import { errorResponse, isEventStream, streamHeaders } from "./respond.ts";
+import { streamTurns } from "./stream-turns.ts";
+import { toolTurns } from "./tool-turns.ts";
+import { relayTurn, type Turns } from "./turns.ts";
 
 /**
  * The interception pipeline for one request to an intercepted API: read and check the body,
- * record the start, forward with the enterprise key, then relay (streaming) or return
- * (blocking) the upstream's answer while the audit observes it.
+ * record the start, choose the turns (the plain relay, or the tool loop when tools are injected),
+ * send the first with the enterprise key, and hand the answer to the streaming or blocking turn
+ * engine, which relay it while the audit observes it.
  */
 export async function intercept(context: ProxyContext, api: ApiDefinition): Promise<Response> {
   const { request, ports, config, requestId } = context;
@@ -27,105 +29,34 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
   const trace = openTrace(context, api, facts.model, facts.stream);
   for (const prompt of facts.prompts) trace.prompt(prompt);
   // Only when tools are configured: without them the path below stays a plain byte relay.
-  if (api.toolLoop && ports.tools) {
-    const request = { text: parsed.text, json: parsed.json, stream: facts.stream };
-    const looped = await interceptWithTools(context, api, api.toolLoop, ports.tools, trace, request);
-    if (looped) return looped;
+  const looped =
+    api.toolLoop && ports.tools
+      ? await toolTurns(context, api.toolLoop, ports.tools, trace, { text: parsed.text, json: parsed.json })
+      : null;
+  let turns: Turns;
+  let body: BodyInit;
+  if (looped) {
+    turns = looped.turns;
+    body = looped.body;
+  } else {
+    const prepared = api.prepare(parsed.text, parsed.json, facts);
+    turns = relayTurn(trace, prepared?.rewrite ?? null);
+    body = prepared ? prepared.body : read.bytes;
   }
 
-  const prepared = api.prepare(parsed.text, parsed.json, facts);
-  const exchange = Exchange.open(request, context.track, () =>
-    trace.end("client_cancelled", 499, "client disconnected; usage is partial"),
-  );
-  const settle = (): void => exchange.close();
-
-  const upstreamRequest = upstreamPost(context, prepared ? prepared.body : read.bytes, exchange.signal);
-  // Blocking: one deadline for the whole response. Streaming: a first-byte timeout, then the relay's.
-  const calledAt = ports.clock.now();
-  const cancelDeadline = facts.stream
-    ? null
-    : ports.clock.setTimer(config.limits.blockingTimeoutMs, () => exchange.abort("blocking-timeout"));
-  const firstByte = facts.stream ? config.limits.firstByteTimeoutMs : null;
-  const result = await exchange.call(
-    ports.upstream,
-    upstreamRequest,
-    ports.clock,
-    firstByte,
-    "first-byte-timeout",
-  );
+  const answer = new Answer(context, api, trace, turns, facts.stream);
+  const result = await answer.send(body);
   if (!result.ok) {
-    cancelDeadline?.();
-    settle();
-    return exchangeFailure(trace, result.error, api.renderError, requestId);
+    answer.settle();
+    return answer.fail(result.error);
   }
   const upstream = result.response;
   if (upstream.ok && isEventStream(upstream) && upstream.body) {
-    cancelDeadline?.();
-    const body = relayStream({
-      body: upstream.body,
-      api,
-      trace,
-      exchange,
-      clock: ports.clock,
-      limits: config.limits,
-      rewrite: prepared?.rewrite ?? null,
-      onSettled: settle,
-    });
-    return new Response(body, { status: upstream.status, headers: streamHeaders(upstream, requestId) });
+    answer.clearDeadline();
+    const stream = streamTurns(answer, upstream.body);
+    return new Response(stream, { status: upstream.status, headers: streamHeaders(upstream, requestId) });
   }
-  return blocking(
-    context,
-    api,
-    trace,
-    exchange,
-    upstream,
-    relayedHeaders(upstream, requestId),
-    settle,
-    cancelDeadline ?? deadlineFrom(context, exchange, calledAt),
-  );
-}
-
-/** Shared: a non-streaming decode keeps no state between calls. */
-const UTF8 = new TextDecoder();
-
-async function blocking(
-  context: ProxyContext,
-  api: ApiDefinition,
-  trace: InterceptionTrace,
-  exchange: Exchange,
-  upstream: Response,
-  headers: Headers,
-  settle: () => void,
-  cancelDeadline: () => void,
-): Promise<Response> {
-  let bytes: ArrayBuffer;
-  try {
-    bytes = await upstream.arrayBuffer();
-  } catch {
-    return exchangeFailure(trace, exchange.describe(), api.renderError, context.requestId);
-  } finally {
-    cancelDeadline();
-    settle();
-  }
-  if (upstream.ok) {
-    trace.apply(api.blockingFacts(parseJsonSafe(UTF8.decode(bytes))));
-    // A 200 can still report a failure (a Responses object with status "failed").
-    if (trace.error !== null) trace.end("upstream_error", upstream.status, trace.error);
-    else trace.end("completed", upstream.status);
-  } else {
-    trace.end("upstream_error", upstream.status, `upstream answered ${upstream.status}`);
-  }
-  return new Response(bytes, { status: upstream.status, headers });
-}
-
-/**
- * A streaming request answered with a plain body (an error, usually): read it within what is left
- * of the blocking limit, counted from the call (the wait for the headers counts too).
- */
-function deadlineFrom(context: ProxyContext, exchange: Exchange, calledAt: number): () => void {
-  const { ports, config } = context;
-  const remaining = Math.max(0, config.limits.blockingTimeoutMs - (ports.clock.now() - calledAt));
-  return ports.clock.setTimer(remaining, () => exchange.abort("blocking-timeout"));
+  return blockingTurns(answer, upstream);
 }
 
 /** A request refused before it reached the upstream: still audited, as `rejected`. */

@@ -5,7 +5,7 @@
  * short hash of the original pair so two different tools never end up with the same name.
  */
 export const INJECTED_PREFIX = "cw__";
-export const MAX_TOOL_NAME = 64;
+const MAX_TOOL_NAME = 64;
 
 const INVALID = /[^a-zA-Z0-9_-]/g;
 

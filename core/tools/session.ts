@@ -1,11 +1,13 @@
 import type { SseEvent } from "../sse/event.ts";
+import type { Transducer } from "../transducer/transducer.ts";
 import type { ToolCallResult, ToolLoopSession, TurnOutcome } from "./contract.ts";
 
-/** Splices one streamed upstream turn after another into the client's single stream. */
-export interface StreamSplicer<Turn> {
+/**
+ * Splices one streamed upstream turn after another into the client's single stream: a transducer
+ * from upstream events to the client's SSE text whose `flush` says how the turn ended.
+ */
+export interface StreamSplicer<Turn> extends Transducer<SseEvent, string, TurnOutcome> {
   beginTurn(canContinue: boolean): void;
-  step(event: SseEvent): readonly string[];
-  end(): TurnOutcome;
   /** The assistant's side of the turn that just ended, as the next request needs it. */
   lastTurn(): Turn;
 }
@@ -37,7 +39,7 @@ export function composeSession<Turn>(
       streaming = true;
       return stream.step(event);
     },
-    streamEnd: () => stream.end(),
+    streamEnd: () => stream.flush(),
     blockingTurn: (body) => blocking.turn(body),
     blockingBody: () => blocking.body(),
     nextBody: (raw, results) =>

@@ -1,23 +1,21 @@
 /**
- * A transducer is a pure state machine over a stream: `step` consumes one input and returns the
- * next state plus zero or more outputs; `flush` runs once at the end of input.
- * Provider logic lives in transducers; the pipeline (core/pipeline/) feeds them one input at a time.
+ * The one shape of every state machine over a stream in the core: stream observers (audit facts),
+ * rewrites (what the client sees of a stream the bridge changed) and the tool loop's splicers.
+ * A transducer is made fresh for one stream and owns its state: `step` consumes one input and
+ * returns zero or more outputs; `flush` runs once at the end of input and returns what is left
+ * (or, for a splicer, how the turn ended). Being per-stream objects, they need no state threading
+ * and no casts where an API hands one to the pipeline; being free of I/O and timers, they are
+ * tested over plain arrays with `runTransducer`.
  */
-export interface Transducer<State, Input, Output> {
-  init(): State;
-  step(state: State, input: Input): readonly [State, readonly Output[]];
-  flush(state: State): readonly Output[];
+export interface Transducer<Input, Output, End = readonly Output[]> {
+  step(input: Input): readonly Output[];
+  flush(): End;
 }
 
-/** Runs a transducer over an array: the way transducers are tested, with no streams involved. */
-export function runTransducer<S, I, O>(transducer: Transducer<S, I, O>, inputs: Iterable<I>): O[] {
-  let state = transducer.init();
+/** Runs a fresh transducer over an array: the way transducers are tested, with no streams involved. */
+export function runTransducer<I, O>(transducer: Transducer<I, O>, inputs: Iterable<I>): O[] {
   const outputs: O[] = [];
-  for (const input of inputs) {
-    const [next, out] = transducer.step(state, input);
-    state = next;
-    outputs.push(...out);
-  }
-  outputs.push(...transducer.flush(state));
+  for (const input of inputs) outputs.push(...transducer.step(input));
+  outputs.push(...transducer.flush());
   return outputs;
 }

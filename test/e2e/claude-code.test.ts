@@ -53,7 +53,8 @@ async function runClaude(env: Record<string, string>, prompt: string): Promise<C
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const killer = setTimeout(() => child.kill("SIGKILL"), HARD_TIMEOUT_MS);
-    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    // "close", not "exit": only then has all of stdout and stderr arrived.
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
     clearTimeout(killer);
     return { code, stdout, stderr };
   } finally {

@@ -56,7 +56,8 @@ async function serveWith(yaml: string, env: Record<string, string> = {}): Promis
   child.stdout.on("data", onData);
   child.stderr.on("data", onData);
   const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  // "close", not "exit": only then has all of stdout and stderr arrived.
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   clearTimeout(killer);
   return { code, output, started };
 }
@@ -141,7 +142,8 @@ describe.concurrent("a bad configuration stops the server with a message naming 
     );
     let output = "";
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    // "close", not "exit": only then has all of stdout and stderr arrived.
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
     expect(code).not.toBe(0);
     expect(output).toContain("missing.yaml");
   });

@@ -192,7 +192,8 @@ async function runCodex(baseUrl: string, key: string, prompt: string) {
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
-    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    // "close", not "exit": only then has all of stdout and stderr arrived.
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
     clearTimeout(killer);
     return { code, stdout, stderr };
   } finally {

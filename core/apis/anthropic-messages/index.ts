@@ -3,7 +3,7 @@ import type { ApiDefinition } from "../api-definition.ts";
 import { anthropicStreamError, renderAnthropicError } from "./errors.ts";
 import { detectAnthropicClient, inspectMessagesRequest } from "./request.ts";
 import { messagesBlockingFacts } from "./response.ts";
-import { messagesObserver } from "./stream.ts";
+import { MessagesObserver } from "./stream.ts";
 import { anthropicToolLoop } from "./tool-loop.ts";
 
 /** `POST /v1/messages`: the body is forwarded exactly as the client sent it. */
@@ -11,7 +11,7 @@ export const anthropicMessages: ApiDefinition = {
   name: "anthropic.messages",
   inspect: inspectMessagesRequest,
   prepare: () => null,
-  observer: messagesObserver as ApiDefinition["observer"],
+  observe: () => new MessagesObserver(),
   blockingFacts: messagesBlockingFacts,
   renderError: renderAnthropicError,
   streamError: anthropicStreamError,

@@ -14,10 +14,6 @@ interface OpenBlock {
   readonly initialInput: string | undefined;
 }
 
-export interface MessagesObserverState {
-  readonly blocks: Map<number, OpenBlock>;
-}
-
 const NONE: readonly ResponseFact[] = [];
 
 /**
@@ -25,46 +21,53 @@ const NONE: readonly ResponseFact[] = [];
  * message_delta, client tool calls and thinking per content block, errors and the end marker.
  * Unknown event types are ignored (they still reach the client: this only observes).
  */
-export const messagesObserver: Transducer<MessagesObserverState, SseEvent, ResponseFact> = {
-  init: () => ({ blocks: new Map() }),
-  step(state, event) {
+export class MessagesObserver implements Transducer<SseEvent, ResponseFact> {
+  /** Open tool_use and thinking blocks by index. */
+  readonly #blocks = new Map<number, OpenBlock>();
+
+  step(event: SseEvent): readonly ResponseFact[] {
     switch (event.event) {
       case "ping":
       case undefined:
-        return [state, NONE];
+        return NONE;
       case "content_block_delta":
-        return [state, onDelta(state, event.data)];
+        return onDelta(this.#blocks, event.data);
       case "content_block_start":
-        return [state, onBlockStart(state, event.data)];
+        return onBlockStart(this.#blocks, event.data);
       case "content_block_stop":
-        return [state, onBlockStop(state, event.data)];
+        return onBlockStop(this.#blocks, event.data);
       case "message_start": {
         const usage = anthropicUsage(asObject(asObject(parseJsonSafe(event.data))?.message)?.usage);
-        return [state, usage ? [{ kind: "usage", tokens: usage }] : NONE];
+        return usage ? [{ kind: "usage", tokens: usage }] : NONE;
       }
       case "message_delta": {
         const usage = anthropicUsage(asObject(parseJsonSafe(event.data))?.usage);
-        return [state, usage ? [{ kind: "usage", tokens: usage }] : NONE];
+        return usage ? [{ kind: "usage", tokens: usage }] : NONE;
       }
       case "message_stop":
-        return [state, [{ kind: "completed" }]];
+        return [{ kind: "completed" }];
       case "error":
-        return [state, [{ kind: "error", detail: errorDetail(event.data) }]];
+        return [{ kind: "error", detail: errorDetail(event.data) }];
       default:
-        return [state, NONE];
+        return NONE;
     }
-  },
-  flush: () => NONE,
-};
+  }
 
-function onBlockStart(state: MessagesObserverState, data: string): readonly ResponseFact[] {
+  flush(): readonly ResponseFact[] {
+    return NONE;
+  }
+}
+
+type Blocks = Map<number, OpenBlock>;
+
+function onBlockStart(blocks: Blocks, data: string): readonly ResponseFact[] {
   const payload = asObject(parseJsonSafe(data));
   const index = asNumber(payload?.index);
   const block = asObject(payload?.content_block);
   if (index === undefined || !block) return NONE;
   if (block.type === "tool_use") {
     const input = asObject(block.input);
-    state.blocks.set(index, {
+    blocks.set(index, {
       type: "tool_use",
       id: asString(block.id) ?? "",
       name: asString(block.name) ?? "",
@@ -72,7 +75,7 @@ function onBlockStart(state: MessagesObserverState, data: string): readonly Resp
       initialInput: input && Object.keys(input).length > 0 ? JSON.stringify(input) : undefined,
     });
   } else if (block.type === "thinking") {
-    state.blocks.set(index, {
+    blocks.set(index, {
       type: "thinking",
       id: "",
       name: "",
@@ -83,11 +86,11 @@ function onBlockStart(state: MessagesObserverState, data: string): readonly Resp
   return NONE;
 }
 
-function onDelta(state: MessagesObserverState, data: string): readonly ResponseFact[] {
-  if (state.blocks.size === 0) return NONE; // text deltas need no parsing
+function onDelta(blocks: Blocks, data: string): readonly ResponseFact[] {
+  if (blocks.size === 0) return NONE; // text deltas need no parsing
   const payload = asObject(parseJsonSafe(data));
   const index = asNumber(payload?.index);
-  const open = index === undefined ? undefined : state.blocks.get(index);
+  const open = index === undefined ? undefined : blocks.get(index);
   const delta = asObject(payload?.delta);
   if (!open || !delta) return NONE;
   if (delta.type === "input_json_delta") open.text += asString(delta.partial_json) ?? "";
@@ -95,12 +98,12 @@ function onDelta(state: MessagesObserverState, data: string): readonly ResponseF
   return NONE;
 }
 
-function onBlockStop(state: MessagesObserverState, data: string): readonly ResponseFact[] {
-  if (state.blocks.size === 0) return NONE;
+function onBlockStop(blocks: Blocks, data: string): readonly ResponseFact[] {
+  if (blocks.size === 0) return NONE;
   const index = asNumber(asObject(parseJsonSafe(data))?.index);
-  const open = index === undefined ? undefined : state.blocks.get(index);
+  const open = index === undefined ? undefined : blocks.get(index);
   if (!open || index === undefined) return NONE;
-  state.blocks.delete(index);
+  blocks.delete(index);
   if (open.type === "thinking") return open.text ? [{ kind: "thought", text: open.text }] : NONE;
   return [
     {

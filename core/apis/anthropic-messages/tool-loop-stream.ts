@@ -78,7 +78,7 @@ export class StreamSplice {
     }
   }
 
-  end(): TurnOutcome {
+  flush(): TurnOutcome {
     const decision = this.#decision;
     return {
       run: decision?.proceed && this.#stopped ? this.#calls : [],

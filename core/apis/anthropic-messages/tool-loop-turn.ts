@@ -4,7 +4,7 @@ import type { ToolCallResult } from "../../tools/contract.ts";
 import { placeholderText } from "../../tools/results.ts";
 
 /** The four Anthropic usage counts the bridge sums across the turns of a tool loop. */
-export const USAGE_KEYS = [
+const USAGE_KEYS = [
   "input_tokens",
   "cache_creation_input_tokens",
   "cache_read_input_tokens",

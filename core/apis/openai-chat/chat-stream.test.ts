@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeSse } from "../../sse/decoder.ts";
 import { runTransducer } from "../../transducer/transducer.ts";
-import { chatObserver } from "./stream.ts";
+import { ChatObserver } from "./stream.ts";
 import { stripUsage } from "./strip-usage.ts";
 
 const sse = (...chunks: (object | string)[]): string =>
@@ -24,7 +24,7 @@ const call = (index: number, fields: { id?: string; name?: string; args?: string
     },
   ],
 });
-const observe = (text: string) => runTransducer(chatObserver, decodeSse(text));
+const observe = (text: string) => runTransducer(new ChatObserver(), decodeSse(text));
 
 describe("chat stream observer", () => {
   it("reports interleaved parallel tool calls per index, starting at 1, with empty args as {}", () => {

@@ -5,7 +5,7 @@ import { chatKeepAlive, chatStreamError } from "./errors.ts";
 import { prepareChatRequest } from "./include-usage.ts";
 import { inspectChatRequest } from "./request.ts";
 import { chatBlockingFacts } from "./response.ts";
-import { chatObserver } from "./stream.ts";
+import { ChatObserver } from "./stream.ts";
 import { openaiChatToolLoop } from "./tool-loop.ts";
 
 /**
@@ -16,7 +16,7 @@ export const openaiChat: ApiDefinition = {
   name: "openai.chat",
   inspect: inspectChatRequest,
   prepare: prepareChatRequest,
-  observer: chatObserver as ApiDefinition["observer"],
+  observe: () => new ChatObserver(),
   blockingFacts: chatBlockingFacts,
   renderError: renderOpenAIError,
   streamError: chatStreamError,

@@ -6,7 +6,7 @@ import { openaiErrorDetail } from "../openai-shared/error-detail.ts";
 import { openaiUsage } from "../openai-shared/usage.ts";
 import { ToolCallAssembler } from "./tool-calls.ts";
 
-export interface ChatObserverState {
+interface ChatObserverState {
   readonly tools: ToolCallAssembler;
   /** Reasoning text per choice, from OpenAI-compatible upstreams that stream it. */
   readonly reasoning: Map<number, string>;
@@ -19,14 +19,16 @@ const NONE: readonly ResponseFact[] = [];
  * carries numbers), tool calls per choice and index, reasoning text, mid-stream error objects,
  * and `[DONE]` as the end marker. Unknown fields and events are ignored, never an error.
  */
-export const chatObserver: Transducer<ChatObserverState, SseEvent, ResponseFact> = {
-  init: () => ({ tools: new ToolCallAssembler(), reasoning: new Map() }),
-  step(state, event) {
-    if (event.data.trim() === "[DONE]") return [state, [...pending(state), { kind: "completed" }]];
+export class ChatObserver implements Transducer<SseEvent, ResponseFact> {
+  readonly #state: ChatObserverState = { tools: new ToolCallAssembler(), reasoning: new Map() };
+
+  step(event: SseEvent): readonly ResponseFact[] {
+    const state = this.#state;
+    if (event.data.trim() === "[DONE]") return [...pending(state), { kind: "completed" }];
     const chunk = asObject(parseJsonSafe(event.data));
-    if (!chunk) return [state, NONE];
+    if (!chunk) return NONE;
     if (chunk.error !== undefined && chunk.error !== null)
-      return [state, [{ kind: "error", detail: openaiErrorDetail(chunk) }]];
+      return [{ kind: "error", detail: openaiErrorDetail(chunk) }];
     const facts: ResponseFact[] = [];
     const usage = openaiUsage(chunk.usage);
     if (usage) facts.push({ kind: "usage", tokens: usage });
@@ -43,11 +45,14 @@ export const chatObserver: Transducer<ChatObserverState, SseEvent, ResponseFact>
       }
       if (typeof choice.finish_reason === "string") facts.push(...pending(state, index));
     });
-    return [state, facts.length > 0 ? facts : NONE];
-  },
-  // A stream cut before its end still reports what the model had started.
-  flush: (state) => pending(state),
-};
+    return facts.length > 0 ? facts : NONE;
+  }
+
+  /** A stream cut before its end still reports what the model had started. */
+  flush(): readonly ResponseFact[] {
+    return pending(this.#state);
+  }
+}
 
 /** Thoughts, then tool calls, of one finished choice (or of all choices). */
 function pending(state: ChatObserverState, choice?: number): ResponseFact[] {

@@ -13,16 +13,16 @@ const NONE: readonly string[] = [];
  * numbers when they ride on the last choice chunk) is removed from the raw data text. Everything
  * else, `[DONE]` and error objects included, is re-framed unchanged, one event at a time.
  */
-export const stripUsage: Transducer<null, SseEvent, string> = {
-  init: () => null,
-  step(state, event) {
+export const stripUsage: Transducer<SseEvent, string> = {
+  // Stateless, so one instance serves every stream.
+  step(event) {
     // Cheap pre-check: most chunks are parsed only when they mention usage at all.
-    if (!event.data.includes('"usage"')) return [state, [encodeSse(event)]];
+    if (!event.data.includes('"usage"')) return [encodeSse(event)];
     const chunk = asObject(parseJsonSafe(event.data));
-    if (!chunk || !("usage" in chunk)) return [state, [encodeSse(event)]];
-    if (isUsageOnlyChunk(chunk)) return [state, NONE];
+    if (!chunk || !("usage" in chunk)) return [encodeSse(event)];
+    if (isUsageOnlyChunk(chunk)) return NONE;
     const data = removeMember(event.data, 0, "usage");
-    return [state, [encodeSse({ ...event, data: data ?? event.data })]];
+    return [encodeSse({ ...event, data: data ?? event.data })];
   },
   flush: () => NONE,
 };

@@ -126,7 +126,7 @@ export class ChatStreamSplice {
     return [...out, encodeSse({ ...event, data: JSON.stringify(chunk) })];
   }
 
-  end(): TurnOutcome {
+  flush(): TurnOutcome {
     const decision = this.#decision;
     const run = decision?.proceed && this.#done ? [...this.#calls.values()].map(toCall) : [];
     return { run, notRun: decision?.notRun ?? [], complete: this.#done };

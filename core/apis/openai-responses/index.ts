@@ -5,7 +5,7 @@ import { renderOpenAIError } from "../openai-shared/errors.ts";
 import { responsesStreamError } from "./errors.ts";
 import { inspectResponsesRequest } from "./request.ts";
 import { responsesBlockingFacts } from "./response.ts";
-import { responsesObserver } from "./stream.ts";
+import { ResponsesObserver } from "./stream.ts";
 import { openaiResponsesToolLoop } from "./tool-loop.ts";
 
 /**
@@ -17,7 +17,7 @@ export const openaiResponses: ApiDefinition = {
   name: "openai.responses",
   inspect: inspectResponsesRequest,
   prepare: () => null,
-  observer: responsesObserver as ApiDefinition["observer"],
+  observe: () => new ResponsesObserver(),
   blockingFacts: responsesBlockingFacts,
   renderError: renderOpenAIError,
   streamError: responsesStreamError,

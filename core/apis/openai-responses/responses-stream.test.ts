@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { decodeSse } from "../../sse/decoder.ts";
 import { runTransducer } from "../../transducer/transducer.ts";
 import { responsesBlockingFacts } from "./response.ts";
-import { responsesObserver } from "./stream.ts";
+import { ResponsesObserver } from "./stream.ts";
 
 /** Events as OpenAI frames them: `event: <type>` then the JSON payload whose `type` matches. */
 const sse = (...events: Record<string, unknown>[]): string =>
   events
     .map((e, i) => `event: ${e.type}\ndata: ${JSON.stringify({ ...e, sequence_number: i })}\n\n`)
     .join("");
-const observe = (text: string) => runTransducer(responsesObserver, decodeSse(text));
+const observe = (text: string) => runTransducer(new ResponsesObserver(), decodeSse(text));
 
 const usage = {
   input_tokens: 50,

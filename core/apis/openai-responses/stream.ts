@@ -7,10 +7,8 @@ import { failure } from "./errors.ts";
 import { itemFacts, itemKey } from "./output-items.ts";
 import { responseUsage } from "./usage.ts";
 
-export interface ResponsesObserverState {
-  /** Items already reported from `output_item.done`, so the final response does not repeat them. */
-  readonly reported: Set<string>;
-}
+/** Items already reported from `output_item.done`, so the final response does not repeat them. */
+type Reported = Set<string>;
 
 /** The only event types the audit reads; every other event (deltas included) is left unparsed. */
 const WATCHED = new Set([
@@ -30,27 +28,31 @@ const NONE: readonly ResponseFact[] = [];
  * cut short by max_output_tokens or a content filter is still a finished response) end it;
  * `response.failed` and `error` are upstream errors. A stream that just stops is `failed`.
  */
-export const responsesObserver: Transducer<ResponsesObserverState, SseEvent, ResponseFact> = {
-  init: () => ({ reported: new Set() }),
-  step(state, event) {
-    if (event.event !== undefined && !WATCHED.has(event.event)) return [state, NONE];
+export class ResponsesObserver implements Transducer<SseEvent, ResponseFact> {
+  readonly #reported: Reported = new Set();
+
+  step(event: SseEvent): readonly ResponseFact[] {
+    if (event.event !== undefined && !WATCHED.has(event.event)) return NONE;
     const payload = asObject(parseJsonSafe(event.data));
     const type = asString(payload?.type) ?? event.event;
-    if (!payload || type === undefined || !WATCHED.has(type)) return [state, NONE];
+    if (!payload || type === undefined || !WATCHED.has(type)) return NONE;
     switch (type) {
       case "response.output_item.done":
-        return [state, report(state, payload.item)];
+        return report(this.#reported, payload.item);
       case "error":
-        return [state, [{ kind: "error", detail: openaiErrorDetail(payload) }]];
+        return [{ kind: "error", detail: openaiErrorDetail(payload) }];
       default:
-        return [state, terminal(state, type, asObject(payload.response))];
+        return terminal(this.#reported, type, asObject(payload.response));
     }
-  },
-  flush: () => NONE,
-};
+  }
+
+  flush(): readonly ResponseFact[] {
+    return NONE;
+  }
+}
 
 function terminal(
-  state: ResponsesObserverState,
+  reported: Reported,
   type: string,
   response: Record<string, unknown> | undefined,
 ): ResponseFact[] {
@@ -58,17 +60,17 @@ function terminal(
   const usage = responseUsage(response);
   if (usage) facts.push({ kind: "usage", tokens: usage });
   for (const item of Array.isArray(response?.output) ? response.output : [])
-    facts.push(...report(state, item));
+    facts.push(...report(reported, item));
   if (type === "response.failed") facts.push({ kind: "error", detail: failure(response) });
   else facts.push({ kind: "completed" });
   return facts;
 }
 
-function report(state: ResponsesObserverState, item: unknown): ResponseFact[] {
+function report(reported: Reported, item: unknown): ResponseFact[] {
   const key = itemKey(item);
   if (key !== undefined) {
-    if (state.reported.has(key)) return [];
-    state.reported.add(key);
+    if (reported.has(key)) return [];
+    reported.add(key);
   }
   return itemFacts(item);
 }

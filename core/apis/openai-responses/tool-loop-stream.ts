@@ -72,7 +72,7 @@ export class ResponsesStreamSplice {
     return [this.#emit(event, payload, clientIndex === undefined ? {} : { output_index: clientIndex })];
   }
 
-  end(): TurnOutcome {
+  flush(): TurnOutcome {
     const decision = this.#decision;
     const { calls } = splitCalls(this.#output, this.#options.injected);
     return { run: decision?.proceed ? calls : [], notRun: decision?.notRun ?? [], complete: this.#terminal };

@@ -1,0 +1,166 @@
+/**
+ * The bridge's own CPU cost per request, in process: the real core (MemoryAuth, a recorder that
+ * drops entries) against an upstream function that answers at once, so no socket, no other
+ * process and no scheduler noise is in the figure. Used to profile the hot path:
+ *   bun bench/micro/hot-path.ts [blocking|stream] [requests] [floor|bridge]
+ *   bun --cpu-prof-md --cpu-prof-dir=/tmp/prof bench/micro/hot-path.ts stream 20000
+ * Prints µs per request (and the in-process latency percentiles) for the bridge and for a bare
+ * pass-through doing the same Request and Response plumbing (the floor's share of the work).
+ */
+
+import { resolveSettings } from "../../adapters/config/load.ts";
+import { randomIds, systemClock } from "../../adapters/runtime/system-ports.ts";
+import { createBridge } from "../../core/bridge.ts";
+import { MemoryAuth } from "../../core/ports/auth.ts";
+import type { Recorder } from "../../core/ports/recorder.ts";
+import type { Upstream } from "../../core/ports/upstream.ts";
+
+const mode = process.argv[2] === "stream" ? "stream" : "blocking";
+const requests = Number(process.argv[3] ?? 20_000);
+const KEY = "bench-key";
+const encoder = new TextEncoder();
+
+const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+const usage = {
+  input_tokens: 12,
+  output_tokens: 20,
+  cache_read_input_tokens: 0,
+  cache_creation_input_tokens: 0,
+};
+const events = [
+  sse("message_start", {
+    type: "message_start",
+    message: { id: "msg_1", type: "message", role: "assistant", model: "m", content: [], usage },
+  }),
+  sse("content_block_start", {
+    type: "content_block_start",
+    index: 0,
+    content_block: { type: "text", text: "" },
+  }),
+  ...Array.from({ length: 20 }, () =>
+    sse("content_block_delta", {
+      type: "content_block_delta",
+      index: 0,
+      delta: { type: "text_delta", text: "x".repeat(64) },
+    }),
+  ),
+  sse("content_block_stop", { type: "content_block_stop", index: 0 }),
+  sse("message_delta", {
+    type: "message_delta",
+    delta: { stop_reason: "end_turn" },
+    usage: { output_tokens: 20 },
+  }),
+  sse("message_stop", { type: "message_stop" }),
+].map((text) => encoder.encode(text));
+const json = JSON.stringify({
+  id: "msg_1",
+  type: "message",
+  role: "assistant",
+  model: "m",
+  content: [{ type: "text", text: "x".repeat(1280) }],
+  stop_reason: "end_turn",
+  usage,
+});
+
+/** Answers at once: a JSON body, or the SSE events one chunk per pull. */
+const upstream: Upstream = async () => {
+  if (mode === "blocking") return new Response(json, { headers: { "content-type": "application/json" } });
+  let i = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const chunk = events[i++];
+      if (chunk) controller.enqueue(chunk);
+      else controller.close();
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+};
+
+const noAudit: Recorder = { record() {}, async flush() {} };
+const settings = resolveSettings(null, {
+  CAUSEWAY_LISTEN: "127.0.0.1:0",
+  ANTHROPIC_API_KEY: "sk-upstream",
+  CAUSEWAY_ANTHROPIC_BASE_URL: "http://127.0.0.1:1",
+});
+const bridge = createBridge(
+  { providers: settings.providers, limits: settings.limits },
+  {
+    auth: new MemoryAuth([[KEY, { userId: "u", name: "u", roles: [] }]]),
+    recorder: noAudit,
+    upstream,
+    clock: systemClock,
+    ids: randomIds,
+  },
+);
+
+const body = JSON.stringify({
+  model: "claude-x",
+  max_tokens: 64,
+  stream: mode === "stream",
+  messages: [{ role: "user", content: "hello there" }],
+});
+const clientRequest = () =>
+  new Request("http://127.0.0.1:8080/anthropic/v1/messages", {
+    method: "POST",
+    // As an HTTP server hands it over: with its declared length.
+    headers: {
+      "content-type": "application/json",
+      "content-length": String(encoder.encode(body).byteLength),
+      "x-api-key": KEY,
+      "anthropic-version": "2023-06-01",
+    },
+    body,
+  });
+
+/** The same plumbing without the bridge: forward a fresh Request, return the body as is. */
+const floor = async (request: Request): Promise<Response> => {
+  const forwarded = new Request("http://127.0.0.1:1/v1/messages", {
+    method: "POST",
+    headers: request.headers,
+    body: await request.arrayBuffer(),
+  });
+  const answer = await upstream(forwarded);
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+};
+
+async function measure(label: string, handle: (request: Request) => Promise<Response>): Promise<void> {
+  const times: number[] = [];
+  const run = async (n: number, record: boolean) => {
+    for (let i = 0; i < n; i++) {
+      const began = performance.now();
+      const response = await handle(clientRequest());
+      const bytes = await response.arrayBuffer();
+      if (record) times.push(performance.now() - began);
+      if (response.status !== 200 || bytes.byteLength === 0) throw new Error(`${label}: ${response.status}`);
+    }
+  };
+  await run(Math.min(2000, requests), false);
+  Bun.gc(true);
+  const started = performance.now();
+  await run(requests, true);
+  const us = ((performance.now() - started) * 1000) / requests;
+  times.sort((a, b) => a - b);
+  const at = (p: number) =>
+    ((times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? 0) * 1000).toFixed(0);
+  console.log(
+    `${label.padEnd(8)} ${mode.padEnd(8)} ${us.toFixed(1)} µs/request, p50 ${at(50)} µs, p99 ${at(99)} µs, p99.9 ${at(99.9)} µs (${requests} requests)`,
+  );
+}
+
+/** The floor plus one pull-based wrapper stream, the shape every relaying bridge needs. */
+const floorWrapped = async (request: Request): Promise<Response> => {
+  const answer = await floor(request);
+  const reader = answer.body!.getReader();
+  const wrapped = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+  });
+  return new Response(wrapped, { status: answer.status, headers: answer.headers });
+};
+const only = process.argv[4] ?? null;
+if (only === null || only === "floor") await measure("floor", floor);
+if (only === null || only === "bridge") await measure("bridge", (request) => bridge.handle(request));
+if (mode === "stream" && only === null) await measure("wrapped", floorWrapped);

@@ -1,0 +1,67 @@
+import { gatewayError } from "../errors.ts";
+import { parseJsonSafe } from "../json/loose.ts";
+import type { Answer } from "./answer.ts";
+import { relayedHeaders } from "./respond.ts";
+
+/** Shared: a non-streaming decode keeps no state between calls. */
+const UTF8 = new TextDecoder();
+
+/**
+ * The blocking turn engine: reads each upstream answer whole within the blocking deadline, lets
+ * `turns` decide whether injected calls run and another turn follows, and answers the client once
+ * (the last body, or the tool loop's merged one). Upstream errors go back as the upstream sent them.
+ * `first` may also be a streaming request's plain-body answer (an error, usually).
+ */
+export async function blockingTurns(answer: Answer, first: Response): Promise<Response> {
+  const { api, trace, exchange, turns } = answer;
+  const { requestId } = answer.context;
+  // The client's answer carries the first response's headers, whatever the turns after it sent.
+  const headers = relayedHeaders(first, requestId);
+  let upstream = first;
+  try {
+    for (;;) {
+      const cancelDeadline = answer.deadline();
+      let bytes: ArrayBuffer;
+      try {
+        bytes = await upstream.arrayBuffer();
+      } catch {
+        return answer.fail(exchange.describe());
+      } finally {
+        cancelDeadline();
+      }
+      if (!upstream.ok) {
+        trace.end("upstream_error", upstream.status, `upstream answered ${upstream.status}`);
+        const errorHeaders = upstream === first ? headers : relayedHeaders(upstream, requestId);
+        return new Response(bytes, { status: upstream.status, headers: errorHeaders });
+      }
+      const json = parseJsonSafe(UTF8.decode(bytes));
+      trace.apply(turns.visible(api.blockingFacts(json)));
+      const end = turns.blockingEnd(json);
+      if (end.run.length === 0) {
+        // A 200 can still report a failure (a Responses object with status "failed").
+        if (trace.error !== null) trace.end("upstream_error", upstream.status, trace.error);
+        else trace.end("completed", upstream.status);
+        return new Response(end.body ?? bytes, { status: upstream.status, headers });
+      }
+      answer.toolsRunning = true;
+      const results = await turns.runTools(end.run, exchange.signal);
+      answer.toolsRunning = false;
+      if (exchange.signal.aborted) return cancelled(answer);
+      const body = turns.nextBody(results);
+      if (body === null) return answer.fail(gatewayError("api_error", "Internal error."));
+      const result = await answer.send(body);
+      if (!result.ok) return exchange.cause === "client" ? cancelled(answer) : answer.fail(result.error);
+      upstream = result.response;
+    }
+  } finally {
+    answer.toolsRunning = false;
+    answer.settle();
+  }
+}
+
+/** The client went away (or shutdown came) while the loop worked between turns. */
+function cancelled(answer: Answer): Response {
+  if (answer.exchange.cause === "client")
+    answer.trace.end("client_cancelled", 499, "client disconnected during the tool loop; usage is partial");
+  return answer.fail(answer.exchange.describe());
+}
