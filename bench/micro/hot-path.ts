@@ -2,14 +2,19 @@
  * The bridge's own CPU cost per request, in process: the real core (MemoryAuth, a recorder that
  * drops entries) against an upstream function that answers at once, so no socket, no other
  * process and no scheduler noise is in the figure. Used to profile the hot path:
- *   bun bench/micro/hot-path.ts [blocking|stream] [requests] [floor|bridge]
+ *   bun bench/micro/hot-path.ts [blocking|stream] [requests] [floor|bridge|product]
+ * `product` is the bridge as `causeway serve` wires it: StoreAuth and the batching SQLite audit
+ * on a fresh database file (the audit writes land on this thread, inside the measured time).
  *   bun --cpu-prof-md --cpu-prof-dir=/tmp/prof bench/micro/hot-path.ts stream 20000
  * Prints µs per request (and the in-process latency percentiles) for the bridge and for a bare
  * pass-through doing the same Request and Response plumbing (the floor's share of the work).
  */
 
 import { resolveSettings } from "../../adapters/config/load.ts";
+import { createApp } from "../../adapters/runtime/app.ts";
 import { randomIds, systemClock } from "../../adapters/runtime/system-ports.ts";
+import { openBunSqlite } from "../../adapters/store/bun-sqlite.ts";
+import { hashKey, keyHint, newKey } from "../../core/auth/keys.ts";
 import { createBridge } from "../../core/bridge.ts";
 import { MemoryAuth } from "../../core/ports/auth.ts";
 import type { Recorder } from "../../core/ports/recorder.ts";
@@ -18,6 +23,8 @@ import type { Upstream } from "../../core/ports/upstream.ts";
 const mode = process.argv[2] === "stream" ? "stream" : "blocking";
 const requests = Number(process.argv[3] ?? 20_000);
 const KEY = "bench-key";
+/** The key clients send: MemoryAuth's, or a stored user's for `product`. */
+let key = KEY;
 const encoder = new TextEncoder();
 
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -106,7 +113,7 @@ const clientRequest = () =>
     headers: {
       "content-type": "application/json",
       "content-length": String(encoder.encode(body).byteLength),
-      "x-api-key": KEY,
+      "x-api-key": key,
       "anthropic-version": "2023-06-01",
     },
     body,
@@ -163,4 +170,21 @@ const floorWrapped = async (request: Request): Promise<Response> => {
 const only = process.argv[4] ?? null;
 if (only === null || only === "floor") await measure("floor", floor);
 if (only === null || only === "bridge") await measure("bridge", (request) => bridge.handle(request));
+if (only === "product") {
+  const db = `${process.env.TMPDIR ?? "/tmp"}/causeway-micro-${process.pid}.db`;
+  const app = await createApp({
+    settings: { ...settings, audit: { ...settings.audit, spoolPath: `${db}.spool` } },
+    sql: openBunSqlite(db),
+    upstream,
+    logger: { info() {}, warn() {}, error() {} },
+  });
+  const token = newKey(crypto.getRandomValues(new Uint8Array(32)));
+  await app.store.createUser(
+    { id: "usr_micro", name: "micro", isAdmin: false, now: Date.now() },
+    { hash: await hashKey(token), prefix: keyHint(token) },
+  );
+  key = token;
+  await measure("product", (request) => app.bridge.handle(request));
+  await app.close();
+}
 if (mode === "stream" && only === null) await measure("wrapped", floorWrapped);
