@@ -13,7 +13,6 @@ import {
   usersCommand,
 } from "./commands.ts";
 import { BrokenPipe, type Output, outputTo } from "./output.ts";
-import { serveCommand } from "./serve.ts";
 
 const HELP = `Causeway: the AI bridge.
 
@@ -87,7 +86,10 @@ async function dispatch(argv: string[], runtime: Runtime, out: Output): Promise<
     }
     const { positionals } = parseFlags(rest, {});
     if (positionals.length > 0) throw new UsageError(`serve: unexpected argument "${positionals[0]}"`);
-    await serveCommand(runtime, loadSettings(configPath ?? process.env.CAUSEWAY_CONFIG));
+    const settings = loadSettings(configPath ?? process.env.CAUSEWAY_CONFIG);
+    // Loaded only here: the bridge's modules would slow every other command's start.
+    const { serveCommand } = await import("./serve.ts");
+    await serveCommand(runtime, settings);
     return "serving";
   }
   const spec = STORE_COMMANDS[command];
