@@ -78,7 +78,7 @@ describe.each(RUNNERS)("causeway on $name under pipes", (runner) => {
   let db = "";
   let dropDatabase = async (): Promise<void> => {};
   const causeway = (args: readonly string[], reader: Reader = "fast") =>
-    run(runner.command, args, { cwd: dir, env: { CAUSEWAY_DB: db }, reader, timeoutMs: 60_000 });
+    run(runner.command, args, { cwd: dir, env: { CAUSEWAY_DB: db }, reader, timeoutMs: 25_000 });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `causeway-pipes-${runner.name}-`));
@@ -138,7 +138,8 @@ describe.each(RUNNERS)("causeway on $name under pipes", (runner) => {
       const result = await run(
         ["bash", "-c", `set -o pipefail; "$@" | head -n 1; echo "status=\${PIPESTATUS[0]}" >&2`, "sh"],
         [...runner.command, "interceptions", "list", ...flags, "--limit", String(RECORDS)],
-        { cwd: dir, env: { CAUSEWAY_DB: db }, timeoutMs: 60_000 },
+        // Well under the test's timeout: a command that hangs on the closed pipe fails here.
+        { cwd: dir, env: { CAUSEWAY_DB: db }, timeoutMs: 15_000 },
       );
       expect(result.stderr).toBe("status=0\n");
       const lines = result.stdout.toString("utf8").split("\n");
