@@ -12,8 +12,8 @@ declare module "vitest" {
 }
 
 const ROOT = join(import.meta.dirname, "..");
-/** Test folders that need the Node build and PostgreSQL. */
-const NEEDS = ["test/behaviour", "test/postgres"];
+/** Test folders and files that need the Node build and PostgreSQL (Node 20 has no node:sqlite). */
+const NEEDS = ["/test/behaviour/", "/test/postgres/", "/test/e2e/cli-pipes.test.ts"];
 
 /**
  * Once per `vitest run`: compiles the Node adapter to dist/ (Node 20 cannot run .ts) and starts a
@@ -50,5 +50,5 @@ async function selected(project: TestProject): Promise<boolean> {
   // Internal but stable across vitest 1-4: the file filters given on the command line.
   const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
   const { testFiles } = await project.globTestFiles(filters);
-  return testFiles.some((file) => NEEDS.some((folder) => file.includes(`/${folder}/`)));
+  return testFiles.some((file) => NEEDS.some((part) => file.includes(part)));
 }

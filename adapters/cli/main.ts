@@ -2,9 +2,17 @@ import { readFileSync } from "node:fs";
 import { SqlStore } from "../../core/store/sql-store.ts";
 import { ConfigError, resolveSettings, type Settings } from "../config/load.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { UsageError } from "./args.ts";
-import { interceptionsCommand, usageCommand, usersCommand } from "./commands.ts";
-import { serveCommand } from "./serve.ts";
+import { parseFlags, UsageError } from "./args.ts";
+import {
+  INTERCEPTIONS_HELP,
+  interceptionsCommand,
+  type StoreWork,
+  USAGE_HELP,
+  USERS_HELP,
+  usageCommand,
+  usersCommand,
+} from "./commands.ts";
+import { BrokenPipe, type Output, outputTo } from "./output.ts";
 
 const HELP = `Causeway: the AI bridge.
 
@@ -12,54 +20,108 @@ Usage:
   causeway serve                                   run the bridge (what npm start runs)
   causeway users create NAME [--admin] [--json]    create a user and print a new key once
   causeway users revoke NAME [--json]              revoke every key of a user
-  causeway interceptions list [--user NAME] [--since ISO] [--limit N] [--json]
-  causeway usage [--by user|model|day] [--since ISO] [--json]
+  causeway interceptions list [--user NAME] [--since ISO] [--limit N] [--json | --format jsonl]
+  causeway usage [--by user|model|day] [--since ISO] [--json | --format jsonl]
+  causeway COMMAND --help                          more about one command
 
-Global: --config FILE (or CAUSEWAY_CONFIG). See docs/configuration.md.`;
+Global: --config FILE (or CAUSEWAY_CONFIG). See docs/configuration.md.
+Results go to stdout, messages to stderr. Exit status: 0 done, 1 failed, 2 usage error.`;
 
-/** The `causeway` command on any runtime; returns the exit code (serve keeps running). */
-export async function runCli(argv: string[], runtime: Runtime): Promise<number> {
-  const print = (text: string) => process.stdout.write(`${text}\n`);
+const SERVE_HELP = `Usage:
+  causeway serve
+
+Runs the bridge with the settings of --config FILE, CAUSEWAY_CONFIG and the CAUSEWAY_*
+environment (docs/configuration.md). Logs JSON lines to stderr. SIGTERM or SIGINT drains
+in-flight requests and exits 0.`;
+
+/** The store commands: their help and what they do once their arguments are checked. */
+const STORE_COMMANDS: Record<string, { help: string; parse: (args: string[]) => StoreWork }> = {
+  users: { help: USERS_HELP, parse: usersCommand },
+  interceptions: { help: INTERCEPTIONS_HELP, parse: interceptionsCommand },
+  usage: { help: USAGE_HELP, parse: usageCommand },
+};
+
+/** What the process does after `runCli`: exit with a status, or keep serving. */
+export type CliOutcome = number | "serving";
+
+/**
+ * The `causeway` command on any runtime. Resolves once its output has been written out (the
+ * caller may then exit at once), with the exit status, or "serving" for `causeway serve`.
+ *
+ * Order matters: arguments and --help are handled before settings are read and before the store
+ * is opened, so `--help`, an unknown command or a usage error never create a database file.
+ */
+export async function runCli(argv: string[], runtime: Runtime): Promise<CliOutcome> {
+  const out = outputTo(process.stdout);
+  const err = outputTo(process.stderr);
+  let outcome: CliOutcome;
   try {
-    const { args, configPath } = takeConfigFlag(argv);
-    const [command, ...rest] = args;
-    if (!command || command === "help" || command === "--help" || command === "-h") {
-      print(HELP);
-      return command ? 0 : 2;
-    }
-    const settings = loadSettings(configPath ?? process.env.CAUSEWAY_CONFIG);
-    if (command === "serve") {
-      await serveCommand(runtime, settings);
-      return 0;
-    }
-    const store = new SqlStore(await runtime.openSql(settings.db));
-    try {
-      await store.migrate(Date.now());
-      if (command === "users") await usersCommand(store, rest, print);
-      else if (command === "interceptions") await interceptionsCommand(store, rest, print);
-      else if (command === "usage") await usageCommand(store, rest, print);
-      else throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
-    } finally {
-      await store.sql.close();
-    }
-    return 0;
+    outcome = await dispatch(argv, runtime, out);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      process.stderr.write(`causeway: ${error.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`causeway: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    outcome = await report(error, err);
   }
+  // Every byte is handed to the OS before the caller may process.exit: a slow reader of a pipe
+  // would otherwise get a cut output.
+  await Promise.all([out.flush(), err.flush()]);
+  if (outcome === "serving") {
+    out.release();
+    err.release();
+  }
+  return outcome;
 }
 
-/** Whether `argv` runs `causeway serve` (which keeps running after `runCli` returns), wherever `--config` sits. */
-export function isServeCommand(argv: string[]): boolean {
-  try {
-    return takeConfigFlag(argv).args[0] === "serve";
-  } catch {
-    return false;
+async function dispatch(argv: string[], runtime: Runtime, out: Output): Promise<CliOutcome> {
+  const { args, configPath } = takeConfigFlag(argv);
+  const [command, ...rest] = args;
+  if (command === undefined) throw new UsageError(`a command is required\n\n${HELP}`);
+  if (command === "help" || command === "--help" || command === "-h") {
+    await out.line(HELP);
+    return 0;
   }
+  const wantsHelp = rest.includes("--help") || rest.includes("-h");
+  if (command === "serve") {
+    if (wantsHelp) {
+      await out.line(SERVE_HELP);
+      return 0;
+    }
+    const { positionals } = parseFlags(rest, {});
+    if (positionals.length > 0) throw new UsageError(`serve: unexpected argument "${positionals[0]}"`);
+    const settings = loadSettings(configPath ?? process.env.CAUSEWAY_CONFIG);
+    // Loaded only here: the bridge's modules would slow every other command's start.
+    const { serveCommand } = await import("./serve.ts");
+    await serveCommand(runtime, settings);
+    return "serving";
+  }
+  const spec = STORE_COMMANDS[command];
+  if (!spec) throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
+  if (wantsHelp) {
+    await out.line(spec.help);
+    return 0;
+  }
+  const work = spec.parse(rest);
+  const settings = loadSettings(configPath ?? process.env.CAUSEWAY_CONFIG);
+  const store = new SqlStore(await runtime.openSql(settings.db));
+  try {
+    await store.migrate(Date.now());
+    await work(store, out);
+  } finally {
+    await store.sql.close();
+  }
+  return 0;
+}
+
+/** The exit status for what went wrong, with one line about it on stderr (no stack trace). */
+async function report(error: unknown, err: Output): Promise<number> {
+  // The reader of stdout left (`| head -n 1`): it has what it wanted; nothing to say.
+  if (error instanceof BrokenPipe) return 0;
+  const usage = error instanceof UsageError || error instanceof ConfigError;
+  const message = error instanceof Error ? error.message : String(error);
+  try {
+    await err.line(`causeway: ${message}`);
+  } catch {
+    // stderr is gone too: the status is all that is left to tell.
+  }
+  return usage ? 2 : 1;
 }
 
 function takeConfigFlag(argv: string[]): { args: string[]; configPath: string | undefined } {

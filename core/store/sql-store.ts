@@ -115,6 +115,11 @@ export class SqlStore {
       where.push("started_at >= ?");
       params.push(filter.since);
     }
+    if (filter.before !== undefined) {
+      // Written so that SQLite range-scans the started_at index; the plain OR form sorts the table.
+      where.push("started_at <= ? AND (started_at < ? OR id < ?)");
+      params.push(filter.before.startedAt, filter.before.startedAt, filter.before.id);
+    }
     params.push(filter.limit);
     const rows = await this.sql.all(
       `SELECT * FROM interceptions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, id DESC LIMIT ?`,

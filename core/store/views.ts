@@ -32,6 +32,11 @@ export interface InterceptionFilter {
   readonly user?: string | undefined;
   /** Epoch ms: only interceptions started at or after. */
   readonly since?: number | undefined;
+  /**
+   * Keyset cursor: only interceptions listed after this one in the newest-first order (started
+   * earlier, or at the same ms with a smaller id). Lets a caller page through any number of rows.
+   */
+  readonly before?: { readonly startedAt: number; readonly id: string } | undefined;
   readonly limit: number;
 }
 
