@@ -46,12 +46,7 @@ Token totals per user (the default), model or UTC day.
 /** `causeway users create NAME [--admin] [--json]` and `causeway users revoke NAME`. */
 export function usersCommand(args: string[]): StoreWork {
   const [action, ...rest] = args;
-  if (action !== "create" && action !== "revoke")
-    throw new UsageError(
-      action === undefined
-        ? `a subcommand is required\n\n${USERS_HELP}`
-        : `unknown users subcommand "${action}"\n\n${USERS_HELP}`,
-    );
+  subcommand("users", action, ["create", "revoke"], USERS_HELP);
   const { values, positionals } = parseFlags(rest, {
     admin: { type: "boolean" },
     json: { type: "boolean" },
@@ -93,12 +88,7 @@ export const PAGE_SIZE = 500;
 /** `causeway interceptions list [--user NAME] [--since ISO] [--limit N] [--json | --format F]`. */
 export function interceptionsCommand(args: string[]): StoreWork {
   const [action, ...rest] = args;
-  if (action !== "list")
-    throw new UsageError(
-      action === undefined
-        ? `a subcommand is required\n\n${INTERCEPTIONS_HELP}`
-        : `unknown interceptions subcommand "${action}"\n\n${INTERCEPTIONS_HELP}`,
-    );
+  subcommand("interceptions", action, ["list"], INTERCEPTIONS_HELP);
   const { values, positionals } = parseFlags(rest, {
     user: { type: "string" },
     since: { type: "string" },
@@ -159,6 +149,21 @@ export function usageCommand(args: string[]): StoreWork {
 function interceptionLine(r: InterceptionView): string {
   const t = r.tokens;
   return `${r.started_at}  ${r.id}  ${r.user}  ${r.api}  ${r.model}  ${r.status ?? "open"}  in=${t.input} out=${t.output} cache_read=${t.cache_read} cache_write=${t.cache_write}`;
+}
+
+/** Refuses a missing or unknown subcommand of `command`, with the command's help. */
+function subcommand<const A extends string>(
+  command: string,
+  action: string | undefined,
+  known: readonly A[],
+  help: string,
+): asserts action is A {
+  if (action !== undefined && (known as readonly string[]).includes(action)) return;
+  throw new UsageError(
+    action === undefined
+      ? `a subcommand is required\n\n${help}`
+      : `unknown ${command} subcommand "${action}"\n\n${help}`,
+  );
 }
 
 function noPositionals(positionals: string[]): void {

@@ -4,7 +4,7 @@ import type { JsonObject } from "../http/body.ts";
 import { DEFAULT_TOOL_LOOP_LIMITS, type ToolDefinition, type ToolProvider } from "../ports/tool-provider.ts";
 import { buildCatalog } from "../tools/catalog.ts";
 import type { ToolLoopSupport, TurnOutcome } from "../tools/contract.ts";
-import { type CallRunner, runCalls } from "../tools/run-calls.ts";
+import { auditInjectedCall, type CallRunner, runCalls } from "../tools/run-calls.ts";
 import type { ProxyContext } from "./context.ts";
 import type { TurnEnd, Turns } from "./turns.ts";
 
@@ -69,18 +69,7 @@ export async function toolTurns(
 
   /** Injected calls the model made but the bridge did not run still appear in the audit. */
   const settleTurn = (outcome: TurnOutcome, body: string | null): TurnEnd => {
-    for (const { call, reason } of outcome.notRun) {
-      const tool = catalog.byName.get(call.name);
-      trace.toolCall({
-        name: tool?.definition.name ?? call.name,
-        callId: call.id,
-        args: call.args,
-        injected: true,
-        server: tool?.definition.server ?? null,
-        error: reason,
-        durationMs: null,
-      });
-    }
+    for (const { call, reason } of outcome.notRun) auditInjectedCall(runner, call, reason, null);
     return { out: [], complete: outcome.complete, run: outcome.run, body };
   };
 

@@ -42,6 +42,12 @@ export interface Turns {
 const NO_CALLS: readonly ToolCall[] = [];
 const NOTHING: readonly string[] = [];
 const BLOCKING_END: TurnEnd = { out: NOTHING, complete: true, run: NO_CALLS, body: null };
+// Shared by every relayed request: only what depends on the request is made per request.
+const allFacts = (facts: readonly ResponseFact[]): readonly ResponseFact[] => facts;
+const blockingEnd = (): TurnEnd => BLOCKING_END;
+// Never asked for: a relayed turn has no calls to run.
+const noTools = async (): Promise<readonly ToolCallResult[]> => [];
+const noNextBody = (): null => null;
 
 /**
  * The plain relay: one turn, bytes as the upstream sent them, or through `rewrite` when the bridge
@@ -50,18 +56,17 @@ const BLOCKING_END: TurnEnd = { out: NOTHING, complete: true, run: NO_CALLS, bod
 export function relayTurn(trace: InterceptionTrace, rewrite: Transducer<SseEvent, string> | null): Turns {
   return {
     streamStep: rewrite ? (event) => rewrite.step(event) : null,
-    visible: (facts) => facts,
+    visible: allFacts,
     streamEnd: () => ({
       out: rewrite ? rewrite.flush() : NOTHING,
       complete: trace.completed,
       run: NO_CALLS,
       body: null,
     }),
-    blockingEnd: () => BLOCKING_END,
+    blockingEnd,
     // Kept as before the turn engine was shared; issue 17 (item 10) decides whether to add one.
     truncatedNotice: null,
-    // Never asked for: a relayed turn has no calls to run.
-    runTools: async () => [],
-    nextBody: () => null,
+    runTools: noTools,
+    nextBody: noNextBody,
   };
 }

@@ -29,7 +29,7 @@ export function runCalls(
 }
 
 async function runOne(runner: CallRunner, call: ToolCall, signal: AbortSignal): Promise<ToolCallResult> {
-  const { provider, principal, catalog, trace, clock, limits } = runner;
+  const { provider, principal, catalog, clock, limits } = runner;
   const tool = catalog.byName.get(call.name);
   const started = clock.now();
   let result: ToolResult;
@@ -76,16 +76,30 @@ async function runOne(runner: CallRunner, call: ToolCall, signal: AbortSignal): 
       signal.removeEventListener("abort", onAbort);
     }
   }
-  trace.toolCall({
+  auditInjectedCall(runner, call, error, clock.now() - started);
+  return { call, content: result.content, isError: result.isError };
+}
+
+/**
+ * Records an injected call in the audit under the tool's own name and server: one that ran (with
+ * its duration), or one the model made that the bridge did not run (`durationMs` null).
+ */
+export function auditInjectedCall(
+  runner: Pick<CallRunner, "catalog" | "trace">,
+  call: ToolCall,
+  error: string | null,
+  durationMs: number | null,
+): void {
+  const tool = runner.catalog.byName.get(call.name);
+  runner.trace.toolCall({
     name: tool?.definition.name ?? call.name,
     callId: call.id,
     args: call.args,
     injected: true,
     server: tool?.definition.server ?? null,
     error,
-    durationMs: clock.now() - started,
+    durationMs,
   });
-  return { call, content: result.content, isError: result.isError };
 }
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
