@@ -22,6 +22,9 @@ export interface Bridge {
   readonly inFlight: number;
 }
 
+/** The one answer to every refused credential: the reason would only help an attacker. */
+const INVALID_CREDENTIAL = "Invalid or missing API key.";
+
 /** Query parameters some clients use for keys; refused so the key never lands in access logs. */
 const QUERY_CREDENTIALS = ["api_key", "key", "access_token"];
 
@@ -64,15 +67,17 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
       return fail(gatewayError("unavailable", "Audit logging is temporarily unavailable."));
 
     const credential = extractCredential(request.headers);
-    if (credential === null) return fail(gatewayError("authentication", "Invalid or missing API key."));
+    if (credential === null) return fail(gatewayError("authentication", INVALID_CREDENTIAL));
     let principal: Awaited<ReturnType<typeof ports.auth.authenticate>>;
     try {
       principal = await ports.auth.authenticate(credential);
-    } catch {
-      logger.error("auth store unavailable", { requestId });
+    } catch (error) {
+      // The store or an identity provider did not answer: 503 with retry-after, never a 401
+      // (which would send the developer to log in again) and never a pass.
+      logger.error("authentication unavailable", { requestId, reason: describe(error) });
       return fail(gatewayError("unavailable", "Authentication is temporarily unavailable."));
     }
-    if (principal === null) return fail(gatewayError("authentication", "Invalid or missing API key."));
+    if (principal === null) return fail(gatewayError("authentication", INVALID_CREDENTIAL));
 
     const context: ProxyContext = {
       config,

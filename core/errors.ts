@@ -5,6 +5,7 @@
 export type ErrorKind =
   | "invalid_request"
   | "authentication"
+  | "permission"
   | "not_found"
   | "request_too_large"
   | "rate_limit"
@@ -17,6 +18,7 @@ export type ErrorKind =
 const STATUS: Record<ErrorKind, number> = {
   invalid_request: 400,
   authentication: 401,
+  permission: 403,
   not_found: 404,
   request_too_large: 413,
   rate_limit: 429,

@@ -5,7 +5,7 @@ export class UsageError extends Error {
 }
 
 /** Strict flag parsing: an unknown flag or a missing value is a usage error, never ignored. */
-export function parseFlags<T extends Record<string, { type: "string" | "boolean" }>>(
+export function parseFlags<T extends Record<string, { type: "string" | "boolean"; multiple?: boolean }>>(
   args: string[],
   options: T,
 ) {
@@ -29,4 +29,23 @@ export function parseLimit(value: string | undefined, fallback: number): number 
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`--limit: expected a positive integer, got "${value}"`);
   return n;
+}
+
+/** Refuses a missing or unknown subcommand of `command`, with the command's help. */
+export function subcommand<const A extends string>(
+  command: string,
+  action: string | undefined,
+  known: readonly A[],
+  help: string,
+): asserts action is A {
+  if (action !== undefined && (known as readonly string[]).includes(action)) return;
+  throw new UsageError(
+    action === undefined
+      ? `a subcommand is required\n\n${help}`
+      : `unknown ${command} subcommand "${action}"\n\n${help}`,
+  );
+}
+
+export function noPositionals(positionals: string[]): void {
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
 }

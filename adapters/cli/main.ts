@@ -8,10 +8,9 @@ import {
   interceptionsCommand,
   type StoreWork,
   USAGE_HELP,
-  USERS_HELP,
   usageCommand,
-  usersCommand,
 } from "./commands.ts";
+import { KEYS_HELP, keysCommand, USERS_HELP, usersCommand } from "./identity-commands.ts";
 import { BrokenPipe, type Output, outputTo } from "./output.ts";
 
 const HELP = `Causeway: the AI bridge.
@@ -19,7 +18,11 @@ const HELP = `Causeway: the AI bridge.
 Usage:
   causeway serve                                   run the bridge (what npm start runs)
   causeway users create NAME [--admin] [--json]    create a user and print a new key once
-  causeway users revoke NAME [--json]              revoke every key of a user
+  causeway users revoke|disable|enable NAME         revoke every key of a user; refuse or admit them
+  causeway users list [--json]                     users, their origin and active keys
+  causeway keys create NAME [--ttl 30d] [--models REGEX]... [--json]   another key, printed once
+  causeway keys list [--user NAME] [--json]        keys by id (never the secret)
+  causeway keys revoke KEY_ID                      one key stops working
   causeway interceptions list [--user NAME] [--since ISO] [--limit N] [--json | --format jsonl]
   causeway usage [--by user|model|day] [--since ISO] [--json | --format jsonl]
   causeway COMMAND --help                          more about one command
@@ -37,6 +40,7 @@ in-flight requests and exits 0.`;
 /** The store commands: their help and what they do once their arguments are checked. */
 const STORE_COMMANDS: Record<string, { help: string; parse: (args: string[]) => StoreWork }> = {
   users: { help: USERS_HELP, parse: usersCommand },
+  keys: { help: KEYS_HELP, parse: keysCommand },
   interceptions: { help: INTERCEPTIONS_HELP, parse: interceptionsCommand },
   usage: { help: USAGE_HELP, parse: usageCommand },
 };

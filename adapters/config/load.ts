@@ -3,6 +3,8 @@ import { parse as parseYaml } from "yaml";
 import { DEFAULT_BATCHING, type WhenStoreDown } from "../../core/audit/batching-recorder.ts";
 import { DEFAULT_LIMITS, type Limits, type ProviderConfig } from "../../core/config.ts";
 import { isPostgresUrl } from "../store/open-sql.ts";
+import { type AuthSettings, resolveAuth } from "./auth-settings.ts";
+import { ConfigError } from "./errors.ts";
 import { type ConfigFile, ConfigFileSchema, type McpServerConfig } from "./schema.ts";
 
 /** The resolved settings the server runs with (file, then environment overrides, then defaults). */
@@ -11,7 +13,7 @@ export interface Settings {
   readonly db: string;
   readonly providers: readonly ProviderConfig[];
   readonly limits: Limits;
-  readonly authCacheTtlMs: number;
+  readonly auth: AuthSettings;
   readonly shutdownGraceMs: number;
   readonly idleTimeoutS: number;
   /** Audit durability while the store is down (docs/operations.md, "When the store is down"). */
@@ -28,9 +30,7 @@ export interface Settings {
   };
 }
 
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
+export { ConfigError };
 
 const DEFAULT_BASE_URLS = {
   anthropic: "https://api.anthropic.com",
@@ -81,7 +81,7 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
       maxStreamDurationMs: limits.max_stream_duration_ms ?? DEFAULT_LIMITS.maxStreamDurationMs,
       maxHops: limits.max_hops ?? DEFAULT_LIMITS.maxHops,
     },
-    authCacheTtlMs: file.auth?.cache_ttl_ms ?? 60_000,
+    auth: resolveAuth(file.auth),
     shutdownGraceMs: file.server?.shutdown_grace_ms ?? 30_000,
     idleTimeoutS: file.server?.idle_timeout_s ?? 120,
     audit: {

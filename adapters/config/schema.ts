@@ -33,6 +33,80 @@ export const McpServerSchema = v.strictObject({
   deny: v.optional(v.array(regex)),
 });
 
+const nonNegativeInt = v.pipe(
+  v.number("expected a number"),
+  v.integer("expected an integer"),
+  v.minValue(0, "must be at least 0"),
+);
+const names = v.array(nonEmpty);
+const headerName = v.pipe(nonEmpty, v.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "must be an HTTP header name"));
+
+export const AUTH_METHODS = ["keys", "jwt", "introspection"] as const;
+
+/** `auth:`: the method chain and each method's settings (docs/configuration.md, "Identity"). */
+export const AuthSchema = v.strictObject({
+  cache_ttl_ms: v.optional(nonNegativeInt),
+  methods: v.optional(
+    v.pipe(
+      v.array(v.picklist(AUTH_METHODS, 'must be "keys", "jwt" or "introspection"')),
+      v.minLength(1, "must name at least one method"),
+      v.check((list) => new Set(list).size === list.length, "must not name a method twice"),
+    ),
+  ),
+  jwt: v.optional(
+    v.strictObject({
+      issuer: nonEmpty,
+      audience: v.union(
+        [nonEmpty, v.pipe(names, v.minLength(1, "must not be empty"))],
+        "expected a string or a list of strings",
+      ),
+      jwks_url: v.optional(v.pipe(nonEmpty, v.url("must be a URL"))),
+      user_claim: v.optional(nonEmpty),
+      name_claim: v.optional(nonEmpty),
+      groups_claim: v.optional(nonEmpty),
+      admin_groups: v.optional(names),
+      algorithms: v.optional(
+        v.pipe(
+          v.array(
+            v.picklist(
+              [
+                "RS256",
+                "RS384",
+                "RS512",
+                "PS256",
+                "PS384",
+                "PS512",
+                "ES256",
+                "ES384",
+                "ES512",
+                "EdDSA",
+                "Ed25519",
+              ],
+              "must be an asymmetric JWS algorithm (RS*, PS*, ES*, EdDSA)",
+            ),
+          ),
+          v.minLength(1, "must not be empty"),
+        ),
+      ),
+      clock_skew_s: v.optional(v.pipe(nonNegativeInt, v.maxValue(600, "must be at most 600"))),
+      timeout_ms: v.optional(positiveInt),
+    }),
+  ),
+  introspection: v.optional(
+    v.strictObject({
+      url: v.pipe(nonEmpty, v.url("must be a URL")),
+      header: v.optional(headerName),
+      scheme: v.optional(v.string("expected a string")),
+      user_field: v.optional(nonEmpty),
+      name_field: v.optional(nonEmpty),
+      groups_field: v.optional(nonEmpty),
+      admin_groups: v.optional(names),
+      cache_ttl_ms: v.optional(nonNegativeInt),
+      timeout_ms: v.optional(positiveInt),
+    }),
+  ),
+});
+
 /** The YAML file's shape. Every key is optional; unknown keys are errors (typos must not pass). */
 export const ConfigFileSchema = v.strictObject({
   listen: v.optional(nonEmpty),
@@ -49,9 +123,7 @@ export const ConfigFileSchema = v.strictObject({
       max_hops: v.optional(positiveInt),
     }),
   ),
-  auth: v.optional(
-    v.strictObject({ cache_ttl_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) }),
-  ),
+  auth: v.optional(AuthSchema),
   server: v.optional(
     v.strictObject({
       shutdown_grace_ms: v.optional(positiveInt),
@@ -76,4 +148,5 @@ export const ConfigFileSchema = v.strictObject({
 });
 
 export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
+export type AuthConfig = v.InferOutput<typeof AuthSchema>;
 export type McpServerConfig = v.InferOutput<typeof McpServerSchema>;

@@ -1,11 +1,16 @@
 import { BatchingRecorder } from "../../core/audit/batching-recorder.ts";
-import { StoreAuth } from "../../core/auth/store-auth.ts";
+import { AuthChain } from "../../core/auth/auth-chain.ts";
+import { IntrospectionVerifier } from "../../core/auth/introspection-verifier.ts";
+import { JwtVerifier } from "../../core/auth/jwt-verifier.ts";
+import { KeyVerifier } from "../../core/auth/key-verifier.ts";
+import type { CredentialVerifier } from "../../core/auth/verifier.ts";
 import { type Bridge, createBridge } from "../../core/bridge.ts";
 import type { Logger } from "../../core/ports/logger.ts";
 import type { ToolProvider } from "../../core/ports/tool-provider.ts";
 import type { Upstream } from "../../core/ports/upstream.ts";
 import type { SqlClient } from "../../core/store/sql-client.ts";
 import { SqlStore } from "../../core/store/sql-store.ts";
+import type { AuthSettings } from "../config/auth-settings.ts";
 import { ConfigError, type Settings } from "../config/load.ts";
 import { FileAuditSpool } from "../store/audit-spool.ts";
 import type { ClosableAuditSink } from "./runtime.ts";
@@ -47,7 +52,7 @@ export async function createApp(parts: AppParts): Promise<App> {
   const bridge = createBridge(
     { providers: parts.settings.providers, limits: parts.settings.limits },
     {
-      auth: new StoreAuth(store, systemClock, parts.settings.authCacheTtlMs),
+      auth: authChain(parts.settings.auth, store, parts.upstream),
       recorder,
       upstream: parts.upstream,
       clock: systemClock,
@@ -71,6 +76,19 @@ export async function createApp(parts: AppParts): Promise<App> {
       await parts.sql.close();
     },
   };
+}
+
+/** `auth.methods` in order, each over the store's users and keys. */
+function authChain(settings: AuthSettings, store: SqlStore, fetch: Upstream): AuthChain {
+  const verifiers = settings.methods.map((method): CredentialVerifier => {
+    if (method === "keys") return new KeyVerifier(store.users, systemClock, settings.cacheTtlMs);
+    if (method === "jwt" && settings.jwt)
+      return new JwtVerifier(settings.jwt, store.users, fetch, systemClock);
+    if (method === "introspection" && settings.introspection)
+      return new IntrospectionVerifier(settings.introspection, store.users, fetch, systemClock);
+    throw new ConfigError(`config: auth.${method}: required when auth.methods lists ${method}`);
+  });
+  return new AuthChain(verifiers, systemClock);
 }
 
 /** At startup, so a bad path stops the server now rather than failing during an outage. */

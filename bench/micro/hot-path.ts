@@ -179,9 +179,10 @@ if (only === "product") {
     logger: { info() {}, warn() {}, error() {} },
   });
   const token = newKey(crypto.getRandomValues(new Uint8Array(32)));
-  await app.store.createUser(
-    { id: "usr_micro", name: "micro", isAdmin: false, now: Date.now() },
-    { hash: await hashKey(token), prefix: keyHint(token) },
+  await app.store.users.createUser(
+    { id: "usr_micro", name: "micro", isAdmin: false },
+    { hash: await hashKey(token), prefix: keyHint(token), expiresAt: null, models: [] },
+    Date.now(),
   );
   key = token;
   await measure("product", (request) => app.bridge.handle(request));

@@ -1,10 +1,16 @@
 /** Causeway keys: `cw_` plus 32 random bytes, base64url. Only the SHA-256 hash is stored. */
 const KEY_PREFIX = "cw_";
+const KEY_SHAPE = /^cw_[A-Za-z0-9_-]{20,100}$/;
 
 export function newKey(random: Uint8Array): string {
   let binary = "";
   for (const byte of random) binary += String.fromCharCode(byte);
   return KEY_PREFIX + btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** Whether a credential looks like a Causeway key (so only the `keys` method is asked about it). */
+export function isKeyShaped(credential: string): boolean {
+  return KEY_SHAPE.test(credential);
 }
 
 /**

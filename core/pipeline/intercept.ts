@@ -1,5 +1,6 @@
 import type { ApiDefinition } from "../apis/api-definition.ts";
 import { InterceptionTrace } from "../audit/interception-trace.ts";
+import { mayUseModel } from "../auth/model-scopes.ts";
 import { type GatewayError, gatewayError } from "../errors.ts";
 import { parseJsonObject, readBodyWithLimit } from "../http/body.ts";
 import { Answer } from "./answer.ts";
@@ -25,6 +26,8 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
   const facts = api.inspect(parsed.json);
   if (typeof facts === "string")
     return reject(context, api, gatewayError("invalid_request", facts), parsed.json);
+  if (!mayUseModel(context.principal, facts.model))
+    return reject(context, api, gatewayError("permission", MODEL_NOT_IN_SCOPE(facts.model)), parsed.json);
 
   const trace = openTrace(context, api, facts.model, facts.stream);
   for (const prompt of facts.prompts) trace.prompt(prompt);
@@ -59,6 +62,9 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
   return blockingTurns(answer, upstream);
 }
 
+const MODEL_NOT_IN_SCOPE = (model: string): string =>
+  `This key may not use the model ${JSON.stringify(model)}.`;
+
 /** A request refused before it reached the upstream: still audited, as `rejected`. */
 function reject(
   context: ProxyContext,
@@ -86,6 +92,8 @@ function openTrace(
     id: requestId,
     userId: principal.userId,
     userName: principal.name,
+    authMethod: principal.auth?.method ?? null,
+    keyId: principal.auth?.keyId ?? null,
     provider: context.provider.name,
     api: api.name,
     model,

@@ -1,3 +1,5 @@
+import type { AuthMethod } from "./auth.ts";
+
 /** The three intercepted APIs, as named in audit records. */
 export type ApiName = "anthropic.messages" | "openai.chat" | "openai.responses";
 
@@ -23,6 +25,9 @@ export interface InterceptionStart {
   readonly id: string;
   readonly userId: string;
   readonly userName: string;
+  /** How the caller was authenticated, and with which Causeway key (null for other methods). */
+  readonly authMethod: AuthMethod | null;
+  readonly keyId: string | null;
   readonly provider: string;
   readonly api: ApiName;
   readonly model: string;

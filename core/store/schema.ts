@@ -76,4 +76,25 @@ export const MIGRATIONS: readonly { readonly version: number; readonly statement
       )`,
     ],
   },
+  {
+    // Identity: several keys per user with ids, expiry and model scopes; users that are disabled or
+    // come from an identity provider (just in time, by issuer and subject); how each interception
+    // was authenticated.
+    version: 2,
+    statements: [
+      "ALTER TABLE users ADD COLUMN disabled_at BIGINT",
+      "ALTER TABLE users ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'",
+      "ALTER TABLE users ADD COLUMN subject TEXT",
+      "CREATE UNIQUE INDEX users_identity ON users (origin, subject)",
+      "ALTER TABLE api_keys ADD COLUMN id TEXT",
+      "ALTER TABLE api_keys ADD COLUMN expires_at BIGINT",
+      "ALTER TABLE api_keys ADD COLUMN models TEXT",
+      // Keys made before ids existed get the id a new key would get: derived from the hash.
+      "UPDATE api_keys SET id = 'key_' || substr(hash, 1, 16) WHERE id IS NULL",
+      "CREATE UNIQUE INDEX api_keys_id ON api_keys (id)",
+      "CREATE INDEX api_keys_user ON api_keys (user_id)",
+      "ALTER TABLE interceptions ADD COLUMN auth_method TEXT",
+      "ALTER TABLE interceptions ADD COLUMN key_id TEXT",
+    ],
+  },
 ];

@@ -1,7 +1,8 @@
-import type { Principal } from "../ports/auth.ts";
+import type { AuthMethod } from "../ports/auth.ts";
 import type { AuditEntry } from "../ports/recorder.ts";
 import { MIGRATIONS } from "./schema.ts";
 import type { SqlClient, SqlRow, SqlValue } from "./sql-client.ts";
+import { UserStore } from "./user-store.ts";
 import type { InterceptionFilter, InterceptionView, UsageGrouping, UsageRow } from "./views.ts";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -16,8 +17,11 @@ const str = (value: SqlValue | undefined): string | null =>
  */
 export class SqlStore {
   readonly sql: SqlClient;
+  /** Users and keys; also what the auth methods look credentials up in. */
+  readonly users: UserStore;
   constructor(sql: SqlClient) {
     this.sql = sql;
+    this.users = new UserStore(sql);
   }
 
   /**
@@ -43,57 +47,6 @@ export class SqlStore {
         ]);
       }
     });
-  }
-
-  async createUser(
-    user: { id: string; name: string; isAdmin: boolean; now: number },
-    key: { hash: string; prefix: string },
-  ): Promise<void> {
-    await this.sql.transaction(async (tx) => {
-      await tx.run("INSERT INTO users (id, name, is_admin, created_at) VALUES (?, ?, ?, ?)", [
-        user.id,
-        user.name,
-        user.isAdmin ? 1 : 0,
-        user.now,
-      ]);
-      await tx.run("INSERT INTO api_keys (hash, user_id, prefix, created_at) VALUES (?, ?, ?, ?)", [
-        key.hash,
-        user.id,
-        key.prefix,
-        user.now,
-      ]);
-    });
-  }
-
-  async userExists(name: string): Promise<boolean> {
-    return (await this.sql.all("SELECT id FROM users WHERE name = ?", [name])).length > 0;
-  }
-
-  /** Revokes every key of a user; returns how many were active. */
-  async revokeKeys(name: string, now: number): Promise<number> {
-    const rows = await this.sql.all(
-      "SELECT k.hash FROM api_keys k JOIN users u ON u.id = k.user_id WHERE u.name = ? AND k.revoked_at IS NULL",
-      [name],
-    );
-    await this.sql.run(
-      "UPDATE api_keys SET revoked_at = ? WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE name = ?)",
-      [now, name],
-    );
-    return rows.length;
-  }
-
-  async principalForKeyHash(hash: string): Promise<Principal | null> {
-    const rows = await this.sql.all(
-      "SELECT u.id, u.name, u.is_admin FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.hash = ? AND k.revoked_at IS NULL",
-      [hash],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      userId: String(row.id),
-      name: String(row.name),
-      roles: num(row.is_admin) === 1 ? ["admin"] : [],
-    };
   }
 
   /** Writes a batch of audit entries in one transaction; replaying a batch is harmless. */
@@ -192,8 +145,8 @@ async function writeEntry(tx: SqlClient, entry: AuditEntry): Promise<void> {
   switch (entry.kind) {
     case "interception-start":
       return tx.run(
-        `INSERT INTO interceptions (id, user_id, user_name, provider, api, model, streaming, client, session_id, user_agent, started_at, day)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO interceptions (id, user_id, user_name, provider, api, model, streaming, client, session_id, user_agent, started_at, day, auth_method, key_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
         [
           entry.id,
           entry.userId,
@@ -207,6 +160,9 @@ async function writeEntry(tx: SqlClient, entry: AuditEntry): Promise<void> {
           entry.userAgent,
           entry.startedAt,
           new Date(entry.startedAt).toISOString().slice(0, 10),
+          // Absent from entries spooled before these fields existed.
+          entry.authMethod ?? null,
+          entry.keyId ?? null,
         ],
       );
     case "token-usage": {
@@ -266,6 +222,7 @@ function toView(row: SqlRow): InterceptionView {
     ended_at: iso(row.ended_at === null ? null : num(row.ended_at)),
     status: str(row.status) as InterceptionView["status"],
     http_status: row.http_status === null ? null : num(row.http_status),
+    auth: { method: str(row.auth_method) as AuthMethod | null, key_id: str(row.key_id) },
     tokens: { input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0 },
     prompts: [],
     tools: [],

@@ -1,3 +1,4 @@
+import type { AuthMethod } from "../ports/auth.ts";
 import type { ApiName, InterceptionStatus } from "../ports/recorder.ts";
 
 /** One interception as `causeway interceptions list --json` prints it (the public contract). */
@@ -15,6 +16,8 @@ export interface InterceptionView {
   ended_at: string | null;
   status: InterceptionStatus | null;
   http_status: number | null;
+  /** How the caller was authenticated; null method for records made before this was kept. */
+  auth: { method: AuthMethod | null; key_id: string | null };
   tokens: { input: number; output: number; cache_read: number; cache_write: number; reasoning: number };
   prompts: string[];
   tools: {
@@ -53,4 +56,27 @@ export interface UsageRow {
     reasoning: number;
     total: number;
   };
+}
+
+/** A key as `causeway keys list` shows it: never the secret, never its hash. */
+export interface KeyView {
+  key_id: string;
+  user: string;
+  /** The key's first characters, to tell keys apart. */
+  prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  models: string[];
+  status: "active" | "expired" | "revoked";
+}
+
+export interface UserView {
+  user: string;
+  admin: boolean;
+  disabled: boolean;
+  /** `local` (made with `users create`), or the identity provider that vouched for them. */
+  origin: string;
+  created_at: string;
+  active_keys: number;
 }

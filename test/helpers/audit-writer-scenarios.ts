@@ -44,6 +44,8 @@ function interception(n: number): AuditEntry[] {
       id,
       userId: "u1",
       userName: "alice",
+      authMethod: "keys",
+      keyId: "key_0123456789abcdef",
       provider: "anthropic",
       api: "anthropic.messages",
       model: "claude-x",

@@ -5,6 +5,7 @@ import { encodeSse } from "../../sse/encoder.ts";
 const TYPE: Record<ErrorKind, string> = {
   invalid_request: "invalid_request_error",
   authentication: "authentication_error",
+  permission: "permission_error",
   not_found: "not_found_error",
   request_too_large: "request_too_large",
   rate_limit: "rate_limit_error",

@@ -4,6 +4,7 @@ import type { ErrorKind, GatewayError } from "../../errors.ts";
 const TYPE_AND_CODE: Record<ErrorKind, readonly [string, string | null]> = {
   invalid_request: ["invalid_request_error", null],
   authentication: ["invalid_request_error", "invalid_api_key"],
+  permission: ["invalid_request_error", "model_not_allowed"],
   not_found: ["invalid_request_error", "not_found"],
   request_too_large: ["invalid_request_error", "request_too_large"],
   rate_limit: ["rate_limit_error", "rate_limit_exceeded"],

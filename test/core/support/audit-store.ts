@@ -84,6 +84,8 @@ export function interception(id: string, at = 0): AuditEntry[] {
       id,
       userId: "u1",
       userName: "alice",
+      authMethod: "keys",
+      keyId: "key_0123456789abcdef",
       provider: "anthropic",
       api: "anthropic.messages",
       model: "claude-x",

@@ -1,0 +1,68 @@
+/**
+ * Reading identity fields out of a JWT payload or an introspection answer. A field is named
+ * either literally (Auth0's namespaced claims are URLs full of dots) or as a dotted path
+ * (Keycloak's `realm_access.roles`); the literal name wins.
+ */
+export function readField(source: Record<string, unknown>, name: string): unknown {
+  if (name in source) return source[name];
+  let value: unknown = source;
+  for (const part of name.split(".")) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** A string field, or a number (some providers give numeric user ids); anything else is absent. */
+export function readText(source: Record<string, unknown>, name: string): string | null {
+  const value = readField(source, name);
+  if (typeof value === "string" && value !== "") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+/**
+ * A user name from an identity provider, as audited and printed: control characters (terminal
+ * escapes, newlines) removed, at most 128 characters. Null when nothing printable is left.
+ */
+export function readName(source: Record<string, unknown>, name: string): string | null {
+  const text = readText(source, name);
+  if (text === null) return null;
+  let printable = "";
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code >= 0x20 && (code < 0x7f || code > 0x9f)) printable += char;
+  }
+  const clean = printable.trim().slice(0, 128);
+  return clean === "" ? null : clean;
+}
+
+/**
+ * Groups: an array of strings, or of objects with a `name` (Coder's `roles`), or one string
+ * (some providers send a single group as a plain claim). At most 256, each at most 256 chars.
+ */
+export function readGroups(source: Record<string, unknown>, name: string): string[] {
+  const value = readField(source, name);
+  const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  const groups: string[] = [];
+  for (const item of items) {
+    const group =
+      typeof item === "string"
+        ? item
+        : typeof item === "object" && item !== null && typeof (item as { name?: unknown }).name === "string"
+          ? (item as { name: string }).name
+          : null;
+    if (group !== null && group !== "" && group.length <= 256) groups.push(group);
+    if (groups.length === 256) break;
+  }
+  return groups;
+}
+
+/** The roles a principal from an identity provider gets: `admin` when in one of `adminGroups`. */
+export function rolesFor(
+  groups: readonly string[],
+  adminGroups: readonly string[],
+  isAdmin: boolean,
+): string[] {
+  return isAdmin || groups.some((group) => adminGroups.includes(group)) ? ["admin"] : [];
+}
