@@ -16,7 +16,7 @@ export const USERS_HELP = `Usage:
 create   adds user NAME and prints a first key for them, once (only its hash is stored).
          More keys: causeway keys create NAME.
          --admin   the user gets the admin role
-         --json    print {"user": NAME, "key_id": ID, "token": KEY}
+         --json    print {"user": NAME, "token": KEY}
 revoke   revokes every key of NAME. Keys, revocations and disabled users reach every
          instance within auth.cache_ttl_ms.
          --json    print {"user": NAME, "revoked": COUNT}
@@ -81,7 +81,7 @@ export function usersCommand(args: string[]): StoreWork {
       );
       await out.line(
         values.json
-          ? JSON.stringify({ user: name, key_id: keyId, token })
+          ? JSON.stringify({ user: name, token })
           : `Created user ${name}. Their key ${keyId} (shown once, store it now):\n${token}`,
       );
     };

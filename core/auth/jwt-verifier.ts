@@ -1,4 +1,4 @@
-import { type JWSAlgorithm, type JWTPayload, jwtVerify } from "jose";
+import { errors, type JWSAlgorithm, type JWTPayload, jwtVerify } from "jose";
 import type { Clock } from "../ports/clock.ts";
 import type { Upstream } from "../ports/upstream.ts";
 import { readGroups, readName, readText, rolesFor } from "./claims.ts";
@@ -90,7 +90,9 @@ export class JwtVerifier implements CredentialVerifier {
     } catch (error) {
       if (error instanceof KeySetUnavailable)
         return { kind: "unavailable", reason: `jwks: ${error.message}` };
-      return { kind: "rejected", until: now + s.cacheTtlMs };
+      // A key not published yet may be by the next fetch: that refusal is not remembered.
+      const until = error instanceof errors.JWKSNoMatchingKey ? now : now + s.cacheTtlMs;
+      return { kind: "rejected", until };
     }
     const subject = readText(payload, s.userClaim);
     if (subject === null) return { kind: "rejected", until: now + s.cacheTtlMs };

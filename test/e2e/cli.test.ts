@@ -15,6 +15,7 @@ import { startUpstream } from "../helpers/upstream-server.ts";
 
 const CONTRACT_KEYS = [
   "api",
+  "auth",
   "client",
   "ended_at",
   "http_status",
