@@ -3,7 +3,7 @@
  * drops entries) against an upstream function that answers at once, so no socket, no other
  * process and no scheduler noise is in the figure. Used to profile the hot path:
  *   bun bench/micro/hot-path.ts [blocking|stream] [requests] [floor|bridge|product]
- * `product` is the bridge as `causeway serve` wires it: StoreAuth and the batching SQLite audit
+ * `product` is the bridge as `causeway serve` wires it: the auth chain (keys) and the batching SQLite audit
  * on a fresh database file (the audit writes land on this thread, inside the measured time).
  *   bun --cpu-prof-md --cpu-prof-dir=/tmp/prof bench/micro/hot-path.ts stream 20000
  * Prints µs per request (and the in-process latency percentiles) for the bridge and for a bare

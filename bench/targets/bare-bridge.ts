@@ -1,6 +1,6 @@
 /**
  * Causeway with auth and audit off, on a given runtime shell: the real core, but MemoryAuth (one
- * fixed key) instead of the store-backed StoreAuth and a recorder that drops every entry. Shows
+ * fixed key) instead of the store-backed auth chain and a recorder that drops every entry. Shows
  * what auth + audit cost. Benchmark-only; the product always has both on.
  */
 import { resolveSettings } from "../../adapters/config/load.ts";
