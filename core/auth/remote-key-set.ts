@@ -67,9 +67,15 @@ export class RemoteKeySet {
     }
   };
 
-  /** Fetches the set unless a fetch is under way or was tried within the cooldown. */
+  /**
+   * Fetches the set unless a fetch is under way or was tried within the cooldown. With no keys at
+   * all every token waits on them, so then a second is enough between tries: the provider is
+   * back in use a second after it recovers, and still never sees more than one fetch a second.
+   */
   async #refresh(now: number): Promise<void> {
-    if (this.#pending === null && now - this.#attemptedAt >= this.#options.cooldownMs) {
+    const interval =
+      this.#keys === null ? Math.min(1_000, this.#options.cooldownMs) : this.#options.cooldownMs;
+    if (this.#pending === null && now - this.#attemptedAt >= interval) {
       this.#attemptedAt = now;
       this.#pending = this.#load()
         .then((keys) => {

@@ -168,6 +168,24 @@ describe("jwt: OIDC tokens verified against a real JWKS endpoint on 127.0.0.1", 
     }
   });
 
+  it("after an outage with no keys held, the first token a second after recovery is verified", async () => {
+    idp.jwks = "down";
+    const { chain, clock } = setup();
+    const token = await idp.token({ sub: "back" });
+    const before = idp.jwksFetches();
+    try {
+      for (let i = 0; i < 5; i++)
+        await expect(chain.authenticate(token)).rejects.toBeInstanceOf(AuthUnavailable);
+      expect(idp.jwksFetches() - before).toBe(1); // one try a second, not one per token
+    } finally {
+      idp.jwks = "up";
+    }
+    // Recovered, but the last try was under a second ago: still 503, then verified.
+    await expect(chain.authenticate(token)).rejects.toBeInstanceOf(AuthUnavailable);
+    clock.offset = 1_000;
+    expect(await chain.authenticate(token)).not.toBeNull();
+  });
+
   it("an unreachable identity provider (connection refused) is 503 as well", async () => {
     const { chain } = setup({ jwksUrl: "http://127.0.0.1:9/jwks" });
     await expect(chain.authenticate(await idp.token({ sub: "nowhere" }))).rejects.toBeInstanceOf(

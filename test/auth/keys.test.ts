@@ -55,6 +55,22 @@ describe("keys: Causeway keys through the chain", () => {
     );
   });
 
+  it("a user created with --admin has the admin role; others have none", async () => {
+    const { chain, token, directory } = await setup();
+    expect((await chain.authenticate(token))?.roles).toEqual([]);
+    const adminKey = newKey(new Uint8Array(32).fill(3));
+    const admin = { id: "usr_2", name: "ada", isAdmin: true, disabled: false };
+    directory.users.set(admin.id, { ...admin, identity: "local" });
+    directory.keys.set(await hashKey(adminKey), {
+      id: "key_2",
+      user: admin,
+      expiresAt: null,
+      models: [],
+      revoked: false,
+    });
+    expect((await chain.authenticate(adminKey))?.roles).toEqual(["admin"]);
+  });
+
   it("a disabled user's key is refused", async () => {
     const { chain, token, directory } = await setup();
     directory.users.set(user.id, { ...user, disabled: true, identity: "local" });
