@@ -163,7 +163,8 @@ export class UserStore implements Directory {
   async externalUser(identity: ExternalIdentity, now: number): Promise<UserRecord> {
     const found = await this.#byIdentity(identity);
     if (found !== null) {
-      if (found.name === identity.name) return found;
+      // Unchanged, or still the tagged namesake of a name someone else holds: nothing to write.
+      if (found.name === identity.name || found.name.startsWith(`${identity.name}~`)) return found;
       await this.#sql
         .run("UPDATE users SET name = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM users WHERE name = ?)", [
           identity.name,
