@@ -9,6 +9,7 @@ import { passthrough } from "./pipeline/passthrough.ts";
 import { errorResponse } from "./pipeline/respond.ts";
 import { silentLogger } from "./ports/logger.ts";
 import type { ProviderProfile } from "./providers/provider-profile.ts";
+import { UpstreamState } from "./resilience/upstream-state.ts";
 import { createRouter } from "./router.ts";
 
 export interface Bridge {
@@ -30,6 +31,10 @@ const QUERY_CREDENTIALS = ["api_key", "key", "access_token"];
 
 export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
   const route = createRouter(config);
+  // Key pools and breakers live as long as the bridge: they remember across requests.
+  const upstreams = new Map(
+    config.providers.map((p) => [p.name, new UpstreamState(p, ports.clock)] as const),
+  );
   const logger = ports.logger ?? silentLogger;
   const active = new Set<() => void>();
   let draining = false;
@@ -87,6 +92,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
       request,
       search,
       provider: target.provider,
+      upstream: upstreams.get(target.provider.name)!,
       profile,
       path: target.path,
       principal,

@@ -14,9 +14,51 @@ export interface ProviderConfig {
   readonly kind: ProviderKind;
   /** Without `/v1`: the client's path after the prefix is appended to it. */
   readonly baseUrl: string;
-  /** The enterprise key. Never logged, recorded or returned. */
+  /** The enterprise key (the first of `apiKeys` when there are several). Never logged, recorded or returned. */
   readonly apiKey: string;
+  /** Several enterprise keys, rotated on 429, 401 and 403 (core/resilience/key-pool.ts). */
+  readonly apiKeys?: readonly string[];
+  /** When an upstream attempt is tried again; absent: never. */
+  readonly retry?: RetryPolicy;
+  /** Per model of this instance; absent: no breaker. */
+  readonly circuitBreaker?: BreakerPolicy;
 }
+
+/**
+ * When an upstream attempt is tried again (`providers[].retry`): only before anything of the turn
+ * reached the client, never for a client that left (core/pipeline/attempts.ts).
+ */
+export interface RetryPolicy {
+  /** Attempts after the first (0: never retry). */
+  readonly attempts: number;
+  /** Upstream statuses that are retried. */
+  readonly statuses: ReadonlySet<number>;
+  /** Whether a connection that failed before any response (refused, reset, DNS) is retried. */
+  readonly connect: boolean;
+  /** A `retry-after` longer than this is not waited for: the error goes to the client at once. */
+  readonly maxWaitMs: number;
+  /** Back-off without `retry-after`: up to base × 2^retry, at most `maxDelayMs`, full jitter. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 2,
+  statuses: new Set([429, 500, 502, 503, 504, 529]),
+  connect: true,
+  maxWaitMs: 60_000,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+};
+
+/** `providers[].circuit_breaker`: opens after `failures` failures within `windowMs`, for `openMs`. */
+export interface BreakerPolicy {
+  readonly failures: number;
+  readonly windowMs: number;
+  readonly openMs: number;
+}
+
+export const DEFAULT_BREAKER: BreakerPolicy = { failures: 5, windowMs: 10_000, openMs: 30_000 };
 
 /** Every limit the bridge enforces; defaults in DEFAULT_LIMITS, documented in docs/configuration.md. */
 export interface Limits {
@@ -60,4 +102,6 @@ export interface BridgePorts {
   readonly ids: Ids;
   readonly tools?: ToolProvider;
   readonly logger?: Logger;
+  /** Uniform in [0, 1), for retry jitter; without it back-off waits its full ceiling. */
+  readonly random?: () => number;
 }

@@ -23,6 +23,8 @@ export class InterceptionTrace {
   #ended = false;
   #error: string | null = null;
   #completed = false;
+  #attempts = 0;
+  #keyIndex: number | null = null;
 
   private readonly recorder: Recorder;
   private readonly clock: Clock;
@@ -98,6 +100,12 @@ export class InterceptionTrace {
     this.recorder.record({ kind: "tool-usage", interceptionId: this.id, seq: this.#seq++, ...call });
   }
 
+  /** One more request went to the upstream, with the enterprise key of this index in the pool. */
+  attempt(keyIndex: number): void {
+    this.#attempts++;
+    this.#keyIndex = keyIndex;
+  }
+
   /** Closes the current upstream turn's usage; tool loops call this between turns. */
   endTurn(): void {
     if (this.#usageSeen) {
@@ -126,6 +134,8 @@ export class InterceptionTrace {
       httpStatus,
       endedAt: this.clock.now(),
       detail,
+      attempts: this.#attempts,
+      keyIndex: this.#keyIndex,
     });
     return true;
   }

@@ -1,7 +1,9 @@
 import type { ApiDefinition } from "../apis/api-definition.ts";
 import type { InterceptionTrace } from "../audit/interception-trace.ts";
 import type { GatewayError } from "../errors.ts";
-import { type ProxyContext, upstreamPost } from "./context.ts";
+import type { CircuitBreaker } from "../resilience/circuit-breaker.ts";
+import { sendAttempts } from "./attempts.ts";
+import type { ProxyContext } from "./context.ts";
 import { type CallResult, Exchange } from "./exchange.ts";
 import { exchangeFailure } from "./respond.ts";
 import type { Turns } from "./turns.ts";
@@ -23,6 +25,9 @@ export class Answer {
   toolsRunning = false;
   #sentAt = 0;
   #cancelDeadline: (() => void) | null = null;
+  readonly #breaker: CircuitBreaker | null;
+  /** Admitted as the half-open breaker's probe, and the probe not sent yet. */
+  #probe: boolean;
 
   constructor(
     context: ProxyContext,
@@ -30,39 +35,52 @@ export class Answer {
     trace: InterceptionTrace,
     turns: Turns,
     stream: boolean,
+    breaker: { readonly breaker: CircuitBreaker | null; readonly probe: boolean } = {
+      breaker: null,
+      probe: false,
+    },
   ) {
     this.context = context;
     this.api = api;
     this.trace = trace;
     this.turns = turns;
     this.stream = stream;
+    this.#breaker = breaker.breaker;
+    this.#probe = breaker.probe;
     this.exchange = Exchange.open(context.request, context.track, () => {
       if (!this.toolsRunning) trace.end("client_cancelled", 499, "client disconnected; usage is partial");
     });
   }
 
   /**
-   * Sends one upstream turn with this body (the client's URL and headers). Streaming: the wait for
-   * headers has the first-byte timeout. Blocking: one deadline covers headers and body; the
-   * blocking engine ends it with `deadline()`.
+   * Sends one upstream turn with this body (the client's URL and headers), retried per the
+   * instance's policy while nothing of it reached the client (`attempts.ts`). Streaming: the wait
+   * for headers, retries included, has the first-byte timeout. Blocking: one deadline covers
+   * every attempt, headers and body; the blocking engine ends it with `deadline()`.
    */
   async send(body: BodyInit): Promise<CallResult> {
-    const { ports, config } = this.context;
+    const { ports, config, provider } = this.context;
     this.#sentAt = ports.clock.now();
-    const request = upstreamPost(this.context, body, this.exchange.signal);
-    if (this.stream)
-      return this.exchange.call(
-        ports.upstream,
-        request,
-        ports.clock,
-        config.limits.firstByteTimeoutMs,
-        "first-byte-timeout",
+    if (!this.stream)
+      this.#cancelDeadline = ports.clock.setTimer(config.limits.blockingTimeoutMs, () =>
+        this.exchange.abort("blocking-timeout"),
       );
-    this.#cancelDeadline = ports.clock.setTimer(config.limits.blockingTimeoutMs, () =>
-      this.exchange.abort("blocking-timeout"),
+    const probe = this.#probe;
+    this.#probe = false;
+    const result = await sendAttempts(
+      {
+        context: this.context,
+        exchange: this.exchange,
+        trace: this.trace,
+        retry: provider.retry ?? null,
+        breaker: this.#breaker,
+        probe,
+        firstByteTimeoutMs: this.stream ? config.limits.firstByteTimeoutMs : null,
+        budgetMs: config.limits.firstByteTimeoutMs,
+      },
+      body,
     );
-    const result = await this.exchange.call(ports.upstream, request, ports.clock, null, "blocking-timeout");
-    if (!result.ok) this.clearDeadline();
+    if (!this.stream && !result.ok) this.clearDeadline();
     return result;
   }
 
@@ -93,6 +111,9 @@ export class Answer {
 
   /** The answer is over, however it ended. */
   settle(): void {
+    // A probe that was never sent says nothing: the next request may probe instead.
+    if (this.#probe) this.#breaker?.record("neutral", true);
+    this.#probe = false;
     this.clearDeadline();
     this.exchange.close();
   }

@@ -3,6 +3,7 @@ import { forwardRequestHeaders, HOP_COUNT_HEADER } from "../http/headers.ts";
 import type { Principal } from "../ports/auth.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { ProviderProfile } from "../providers/provider-profile.ts";
+import type { UpstreamState } from "../resilience/upstream-state.ts";
 
 /** Everything one proxied request needs, resolved once by the bridge. */
 export interface ProxyContext {
@@ -14,6 +15,8 @@ export interface ProxyContext {
   /** The request URL's query (`?…`, or ""), forwarded as sent. */
   readonly search: string;
   readonly provider: ProviderConfig;
+  /** The instance's key pool and breakers, shared by every request of this bridge. */
+  readonly upstream: UpstreamState;
   readonly profile: ProviderProfile;
   /** The path after the provider prefix, e.g. `/v1/messages`. */
   readonly path: string;
@@ -29,19 +32,24 @@ export function upstreamUrl(context: ProxyContext): string {
   return (base.endsWith("/") ? base.replace(/\/+$/, "") : base) + context.path + context.search;
 }
 
-/** Client headers minus credentials and hop-by-hop ones, plus the enterprise key and hop count. */
-export function upstreamHeaders(context: ProxyContext): Headers {
+/** Client headers minus credentials and hop-by-hop ones, plus an enterprise key and the hop count. */
+export function upstreamHeaders(context: ProxyContext, key: string): Headers {
   const headers = forwardRequestHeaders(context.request.headers);
-  context.profile.applyKey(headers, context.provider.apiKey);
+  context.profile.applyKey(headers, key);
   headers.set(HOP_COUNT_HEADER, String(context.hops + 1));
   return headers;
 }
 
-/** The upstream request of an intercepted call: same path and query, the given body. */
-export function upstreamPost(context: ProxyContext, body: BodyInit, signal: AbortSignal): Request {
+/** The upstream request of an intercepted call: same path and query, the given body and key. */
+export function upstreamPost(
+  context: ProxyContext,
+  body: BodyInit,
+  signal: AbortSignal,
+  key: string,
+): Request {
   return new Request(upstreamUrl(context), {
     method: "POST",
-    headers: upstreamHeaders(context),
+    headers: upstreamHeaders(context, key),
     body,
     signal,
   });

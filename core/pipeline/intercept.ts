@@ -47,7 +47,15 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
     body = prepared ? prepared.body : read.bytes;
   }
 
-  const answer = new Answer(context, api, trace, turns, facts.stream);
+  // The model's breaker, asked last: a request admitted as its probe must reach the upstream.
+  const breaker = context.upstream.breaker(facts.model);
+  const admission = breaker?.admit() ?? { ok: true, probe: false };
+  if (!admission.ok) {
+    trace.end("rejected", 503, "circuit breaker open");
+    const retryAfter = String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000)));
+    return errorResponse(CIRCUIT_OPEN, api.renderError, requestId, { "retry-after": retryAfter });
+  }
+  const answer = new Answer(context, api, trace, turns, facts.stream, { breaker, probe: admission.probe });
   const result = await answer.send(body);
   if (!result.ok) {
     answer.settle();
@@ -61,6 +69,11 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
   }
   return blockingTurns(answer, upstream);
 }
+
+const CIRCUIT_OPEN = gatewayError(
+  "unavailable",
+  "The upstream is failing for this model; the bridge is holding requests back for a moment.",
+);
 
 const MODEL_NOT_IN_SCOPE = (model: string): string =>
   `This key may not use the model ${JSON.stringify(model)}.`;

@@ -19,7 +19,7 @@ export async function passthrough(context: ProxyContext): Promise<Response> {
   const exchange = Exchange.open(request, context.track);
   const upstreamRequest = new Request(upstreamUrl(context), {
     method: request.method,
-    headers: upstreamHeaders(context),
+    headers: upstreamHeaders(context, context.upstream.keys.pick().key),
     signal: exchange.signal,
     ...(body ? { body } : {}),
   });

@@ -83,6 +83,10 @@ export interface InterceptionEnd {
   readonly endedAt: number;
   /** Why it ended this way, for operators; never contains secrets. */
   readonly detail: string | null;
+  /** Requests sent to the upstream, retries and tool-loop turns included (0: refused before). */
+  readonly attempts: number;
+  /** Which enterprise key of the instance's pool the last attempt used (by index, never the key). */
+  readonly keyIndex: number | null;
 }
 
 export type AuditEntry =

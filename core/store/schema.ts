@@ -97,4 +97,12 @@ export const MIGRATIONS: readonly { readonly version: number; readonly statement
       "ALTER TABLE interceptions ADD COLUMN key_id TEXT",
     ],
   },
+  {
+    // Upstream resilience: how many requests an interception sent upstream, and with which key.
+    version: 3,
+    statements: [
+      "ALTER TABLE interceptions ADD COLUMN attempts INTEGER",
+      "ALTER TABLE interceptions ADD COLUMN key_index INTEGER",
+    ],
+  },
 ];

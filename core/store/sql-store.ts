@@ -201,8 +201,17 @@ async function writeEntry(tx: SqlClient, entry: AuditEntry): Promise<void> {
       );
     case "interception-end":
       return tx.run(
-        "UPDATE interceptions SET ended_at = ?, status = ?, http_status = ?, detail = ? WHERE id = ? AND ended_at IS NULL",
-        [entry.endedAt, entry.status, entry.httpStatus, entry.detail, entry.interceptionId],
+        "UPDATE interceptions SET ended_at = ?, status = ?, http_status = ?, detail = ?, attempts = ?, key_index = ? WHERE id = ? AND ended_at IS NULL",
+        [
+          entry.endedAt,
+          entry.status,
+          entry.httpStatus,
+          entry.detail,
+          // Absent from entries spooled before these fields existed.
+          entry.attempts ?? null,
+          entry.keyIndex ?? null,
+          entry.interceptionId,
+        ],
       );
   }
 }
@@ -223,6 +232,10 @@ function toView(row: SqlRow): InterceptionView {
     status: str(row.status) as InterceptionView["status"],
     http_status: row.http_status === null ? null : num(row.http_status),
     auth: { method: str(row.auth_method) as AuthMethod | null, key_id: str(row.key_id) },
+    upstream: {
+      attempts: row.attempts === null || row.attempts === undefined ? null : num(row.attempts),
+      key_index: row.key_index === null || row.key_index === undefined ? null : num(row.key_index),
+    },
     tokens: { input: 0, output: 0, cache_read: 0, cache_write: 0, reasoning: 0 },
     prompts: [],
     tools: [],

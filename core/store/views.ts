@@ -18,6 +18,8 @@ export interface InterceptionView {
   http_status: number | null;
   /** How the caller was authenticated; null method for records made before this was kept. */
   auth: { method: AuthMethod | null; key_id: string | null };
+  /** Requests sent upstream (retries and tool turns included) and the pool index of the last key used. */
+  upstream: { attempts: number | null; key_index: number | null };
   tokens: { input: number; output: number; cache_read: number; cache_write: number; reasoning: number };
   prompts: string[];
   tools: {

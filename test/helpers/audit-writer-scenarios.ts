@@ -82,6 +82,8 @@ function interception(n: number): AuditEntry[] {
       httpStatus: 200,
       endedAt: 1_700_000_001_000 + n,
       detail: null,
+      attempts: 1,
+      keyIndex: 0,
     },
   ];
 }

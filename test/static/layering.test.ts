@@ -68,7 +68,7 @@ describe("core/ is runtime-agnostic (the same rule biome's noRestrictedImports e
 const LAYERS: readonly (readonly string[])[] = [
   ["errors.ts", "ports"], // vocabulary: the bridge's errors, the ports and their in-memory fakes
   ["config.ts", "json", "sse", "http", "transducer"], // raw JSON edits, SSE framing, HTTP helpers
-  ["audit", "auth", "store"], // the audit trace and recorder, key auth, the SQL store
+  ["audit", "auth", "store", "resilience"], // audit trace and recorder, auth methods, SQL store, retry/breaker/key pool
   ["tools"], // the tool-loop contract, injected-tool catalog and the MCP call runner
   ["apis"], // one folder per intercepted API, implementing the contracts below it
   ["providers"], // provider kinds: routes, where the key goes, error shape

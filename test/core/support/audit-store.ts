@@ -109,6 +109,8 @@ export function interception(id: string, at = 0): AuditEntry[] {
       httpStatus: 200,
       endedAt: at,
       detail: null,
+      attempts: 1,
+      keyIndex: 0,
     },
   ];
 }

@@ -10,6 +10,7 @@ import type { ToolProvider } from "../../../core/ports/tool-provider.ts";
 import type { Upstream } from "../../../core/ports/upstream.ts";
 import { anthropicProfile } from "../../../core/providers/anthropic.ts";
 import { openaiProfile } from "../../../core/providers/openai.ts";
+import { UpstreamState } from "../../../core/resilience/upstream-state.ts";
 
 /**
  * Runs the interception pipeline for an API definition the router does not (yet) serve with a
@@ -34,6 +35,7 @@ export function apiHarness(
         body: JSON.stringify(body),
       }),
     );
+  const provider = { name: kind, kind, baseUrl: "http://upstream.test", apiKey: "sk-provider-test" } as const;
   const handle = async (request: Request): Promise<Response> => {
     const context: ProxyContext = {
       config: { providers: [], limits: DEFAULT_LIMITS },
@@ -52,7 +54,8 @@ export function apiHarness(
       requestId: `int_${++n}`,
       request,
       search: new URL(request.url).search,
-      provider: { name: kind, kind, baseUrl: "http://upstream.test", apiKey: "sk-provider-test" },
+      provider,
+      upstream: new UpstreamState(provider, clock),
       profile: kind === "openai" ? openaiProfile : anthropicProfile,
       path,
       principal: { userId: "u1", name: "alice", roles: [] },
