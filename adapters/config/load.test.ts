@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS } from "../../core/config.ts";
+import { DEFAULT_BREAKER, DEFAULT_LIMITS, DEFAULT_RETRY } from "../../core/config.ts";
 import { ConfigError, resolveSettings } from "./load.ts";
 
 const expectError = (yaml: string | null, env: Record<string, string>, message: RegExp): void => {
@@ -20,7 +20,14 @@ describe("resolveSettings", () => {
     expect(settings.db).toBe("./causeway.db");
     expect(settings.limits).toEqual(DEFAULT_LIMITS);
     expect(settings.providers).toEqual([
-      { name: "anthropic", kind: "anthropic", baseUrl: "https://api.anthropic.com", apiKey: "k1" },
+      {
+        name: "anthropic",
+        kind: "anthropic",
+        baseUrl: "https://api.anthropic.com",
+        apiKey: "k1",
+        retry: DEFAULT_RETRY,
+        circuitBreaker: DEFAULT_BREAKER,
+      },
     ]);
   });
 
@@ -34,7 +41,7 @@ describe("resolveSettings", () => {
     });
     expect(settings.listen.port).toBe(7000);
     expect(settings.db).toBe("postgres://db/x");
-    expect(settings.providers).toEqual([
+    expect(settings.providers).toMatchObject([
       { name: "openai", kind: "openai", baseUrl: "http://127.0.0.1:1234", apiKey: "o" },
     ]);
   });
@@ -95,6 +102,40 @@ describe("resolveSettings", () => {
       "mcp: { servers: [{ name: s, url: 'http://127.0.0.1:1/mcp', deny: ['('] }] }",
       {},
       /mcp\.servers\[0\]\.deny\[0\]: is not a valid regular expression/,
+    );
+  });
+
+  it("resolves key pools, retry and circuit breaker per instance", () => {
+    const yaml = `providers:
+  - name: pool
+    kind: anthropic
+    api_keys: [k1, k2, k3]
+    retry: {attempts: 1, on: [529, connect], max_wait_ms: 5000}
+    circuit_breaker: {failures: 3}
+  - name: plain
+    kind: openai
+    api_key: o1
+    retry: {attempts: 0}
+    circuit_breaker: false
+`;
+    const [pool, plain] = resolveSettings(yaml, {}).providers;
+    expect(pool).toMatchObject({
+      apiKey: "k1",
+      apiKeys: ["k1", "k2", "k3"],
+      retry: { attempts: 1, statuses: new Set([529]), connect: true, maxWaitMs: 5000 },
+      circuitBreaker: { failures: 3, windowMs: 10_000, openMs: 30_000 },
+    });
+    expect(plain?.retry?.attempts).toBe(0);
+    expect(plain?.circuitBreaker).toBeUndefined();
+    expectError(
+      "providers:\n  - {name: x, kind: openai, api_key: k, retry: {on: [200]}}\n",
+      {},
+      /providers\[0\]\.retry\.on\[0\]/,
+    );
+    expectError(
+      "providers:\n  - {name: x, kind: openai, api_keys: []}\n",
+      {},
+      /providers\[0\]\.api_keys: must hold at least one key/,
     );
   });
 });

@@ -1,11 +1,17 @@
 import * as v from "valibot";
 import { parse as parseYaml } from "yaml";
 import { DEFAULT_BATCHING, type WhenStoreDown } from "../../core/audit/batching-recorder.ts";
-import { DEFAULT_LIMITS, type Limits, type ProviderConfig } from "../../core/config.ts";
+import {
+  DEFAULT_BREAKER,
+  DEFAULT_LIMITS,
+  DEFAULT_RETRY,
+  type Limits,
+  type ProviderConfig,
+} from "../../core/config.ts";
 import { isPostgresUrl } from "../store/open-sql.ts";
 import { type AuthSettings, resolveAuth } from "./auth-settings.ts";
 import { ConfigError } from "./errors.ts";
-import { type ConfigFile, ConfigFileSchema, type McpServerConfig } from "./schema.ts";
+import { type ConfigFile, ConfigFileSchema, type McpServerConfig, type ProviderFile } from "./schema.ts";
 
 /** The resolved settings the server runs with (file, then environment overrides, then defaults). */
 export interface Settings {
@@ -120,14 +126,48 @@ function resolveProviders(file: ConfigFile, env: Record<string, string | undefin
     const envUrl = isDefault
       ? env[provider.kind === "anthropic" ? "CAUSEWAY_ANTHROPIC_BASE_URL" : "CAUSEWAY_OPENAI_BASE_URL"]
       : undefined;
-    const apiKey = envKey || provider.api_key;
-    if (!apiKey) continue;
+    // The environment's key replaces the file's key or pool, as it replaces everything it names.
+    const apiKeys = envKey ? [envKey] : (provider.api_keys ?? (provider.api_key ? [provider.api_key] : []));
+    if (apiKeys.length === 0) continue;
     const baseUrl = envUrl || provider.base_url || DEFAULT_BASE_URLS[provider.kind];
     if (!URL.canParse(baseUrl))
       throw new ConfigError(`config: providers[${index}].base_url: "${baseUrl}" is not a URL`);
-    out.push({ name: provider.name, kind: provider.kind, baseUrl, apiKey });
+    out.push({
+      name: provider.name,
+      kind: provider.kind,
+      baseUrl,
+      apiKey: apiKeys[0]!,
+      ...(apiKeys.length > 1 ? { apiKeys } : {}),
+      ...resilienceOf(provider),
+    });
   }
   return out;
+}
+
+/** `retry` and `circuit_breaker` of one instance, over the contract's defaults (both on). */
+function resilienceOf(provider: ProviderFile): Pick<ProviderConfig, "retry" | "circuitBreaker"> {
+  const retry = provider.retry;
+  const on = retry?.on;
+  const breaker = provider.circuit_breaker;
+  return {
+    retry: {
+      ...DEFAULT_RETRY,
+      attempts: retry?.attempts ?? DEFAULT_RETRY.attempts,
+      ...(on
+        ? { statuses: new Set(on.filter((s) => s !== "connect")), connect: on.includes("connect") }
+        : {}),
+      maxWaitMs: retry?.max_wait_ms ?? DEFAULT_RETRY.maxWaitMs,
+    },
+    ...(breaker === false
+      ? {}
+      : {
+          circuitBreaker: {
+            failures: breaker?.failures ?? DEFAULT_BREAKER.failures,
+            windowMs: breaker?.window_ms ?? DEFAULT_BREAKER.windowMs,
+            openMs: breaker?.open_ms ?? DEFAULT_BREAKER.openMs,
+          },
+        }),
+  };
 }
 
 function parseListen(value: string, key: string): { hostname: string; port: number } {

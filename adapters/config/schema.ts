@@ -18,11 +18,43 @@ const regex = v.pipe(
   }, "is not a valid regular expression"),
 );
 
+const httpStatus = v.pipe(
+  v.number("expected a status code"),
+  v.integer("expected a status code"),
+  v.minValue(400, "must be 400-599"),
+  v.maxValue(599, "must be 400-599"),
+);
+
 export const ProviderSchema = v.strictObject({
   name: v.pipe(nonEmpty, v.regex(/^[a-z0-9][a-z0-9-]*$/, "must be lowercase letters, digits and dashes")),
   kind: v.picklist(["anthropic", "openai"], 'must be "anthropic" or "openai"'),
   base_url: v.optional(v.pipe(nonEmpty, v.url("must be a URL"))),
   api_key: v.optional(v.string("expected a string")),
+  api_keys: v.optional(v.pipe(v.array(nonEmpty), v.minLength(1, "must hold at least one key"))),
+  retry: v.optional(
+    v.strictObject({
+      attempts: v.optional(
+        v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10, "must be at most 10")),
+      ),
+      on: v.optional(
+        v.array(v.union([httpStatus, v.literal("connect")], 'expected a status code or "connect"')),
+      ),
+      max_wait_ms: v.optional(positiveInt),
+    }),
+  ),
+  circuit_breaker: v.optional(
+    v.union(
+      [
+        v.literal(false),
+        v.strictObject({
+          failures: v.optional(positiveInt),
+          window_ms: v.optional(positiveInt),
+          open_ms: v.optional(positiveInt),
+        }),
+      ],
+      "expected false or {failures, window_ms, open_ms}",
+    ),
+  ),
 });
 
 export const McpServerSchema = v.strictObject({
@@ -149,4 +181,5 @@ export const ConfigFileSchema = v.strictObject({
 
 export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
 export type AuthConfig = v.InferOutput<typeof AuthSchema>;
+export type ProviderFile = v.InferOutput<typeof ProviderSchema>;
 export type McpServerConfig = v.InferOutput<typeof McpServerSchema>;

@@ -58,6 +58,7 @@ export async function createApp(parts: AppParts): Promise<App> {
       clock: systemClock,
       ids: randomIds,
       logger: parts.logger,
+      random: Math.random,
       ...(parts.tools ? { tools: parts.tools } : {}),
     },
   );
