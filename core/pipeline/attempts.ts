@@ -26,16 +26,22 @@ export interface AttemptPlan {
  * One upstream turn, tried again while nothing of it has reached the client: on a failed
  * connection and on the policy's statuses (honouring `retry-after` up to its cap, else jittered
  * exponential back-off), and on 401/403/429 with another key of the pool. Never after the client
- * left, never past the first-byte budget, never while the model's breaker is open. Every attempt
- * is counted in the trace (with the key's index) and reported to the breaker. A failure the bridge
- * gave up retrying goes to the client with `x-should-retry: false`: one retry loop, not two.
+ * left, never past the first-byte budget, never once the model's breaker opened. Every attempt is
+ * counted in the trace (with the key's index); the turn's final outcome, retries spent, is what
+ * the breaker counts: a blip the retries absorbed is not a failure. A failure the bridge gave up
+ * retrying goes to the client with `x-should-retry: false`: one retry loop, not two.
  */
 export async function sendAttempts(plan: AttemptPlan, body: BodyInit): Promise<CallResult> {
+  const result = await attempt(plan, body);
+  plan.breaker?.record(outcomeOf(result, plan.exchange), plan.probe);
+  return result;
+}
+
+async function attempt(plan: AttemptPlan, body: BodyInit): Promise<CallResult> {
   const { context, exchange, trace, retry, breaker } = plan;
   const { ports } = context;
   const keys = context.upstream.keys;
   const start = ports.clock.now();
-  let probe = plan.probe;
   for (let attempt = 0; ; attempt++) {
     const { key, index } = keys.pick();
     trace.attempt(index);
@@ -50,12 +56,10 @@ export async function sendAttempts(plan: AttemptPlan, body: BodyInit): Promise<C
       timeout,
       "first-byte-timeout",
     );
-    const status = result.ok ? result.response.status : null;
-    breaker?.record(outcomeOf(result, exchange), probe);
-    probe = false;
     if (exchange.cause !== null) return result;
 
     const now = ports.clock.now();
+    const status = result.ok ? result.response.status : null;
     const wait = result.ok ? retryAfterMs(result.response.headers, now) : null;
     if (status !== null && KEY_STATUSES.has(status)) keys.report(index, status, wait);
     const delay = nextDelay(plan, result, attempt, index, wait);

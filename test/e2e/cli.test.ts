@@ -30,6 +30,7 @@ const CONTRACT_KEYS = [
   "thoughts",
   "tokens",
   "tools",
+  "upstream",
   "user",
   "user_agent",
 ];

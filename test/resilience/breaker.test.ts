@@ -80,4 +80,21 @@ describe("circuit breaker per provider × model (UP-10, UP-11)", () => {
     expect((await call("sick")).response.status).toBe(503);
     expect(h.calls).toHaveLength(4);
   });
+
+  it("counts what a request ended with, retries spent: blips the retries absorbed are no failures", async () => {
+    // Every first attempt fails, every retry succeeds: six requests, no failure, breaker closed.
+    const h = resilienceHarness({
+      breaker: POLICY,
+      script: (n) => (n % 2 === 0 ? { status: 529 } : { status: 200, body: OK_MESSAGE }),
+    });
+    for (let i = 0; i < 6; i++) expect((await h.run(request("flaky"))).response.status).toBe(200);
+    expect(h.calls).toHaveLength(12);
+    // Requests whose retries all fail: each counts once (3 attempts, 1 failure).
+    const down = resilienceHarness({ breaker: POLICY, script: () => ({ status: 529 }) });
+    for (let i = 0; i < 2; i++) expect((await down.run(request("down"))).response.status).toBe(529);
+    expect(down.calls).toHaveLength(6);
+    expect((await down.run(request("down"))).response.status).toBe(529);
+    expect((await down.run(request("down"))).response.status).toBe(503);
+    expect(down.calls).toHaveLength(9);
+  });
 });
