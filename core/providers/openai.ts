@@ -12,6 +12,14 @@ const RESPONSE_CANCEL = /^\/v1\/responses\/([^/]+)\/cancel$/;
 /** Path segments after `/v1/responses/` that name an operation, never a stored response's id. */
 const RESPONSE_OPERATIONS = new Set(["compact", "input_tokens"]);
 
+/** The Conversations API: each path shape with the methods OpenAI serves on it. */
+const CONVERSATION_ROUTES: readonly (readonly [RegExp, ReadonlySet<string>])[] = [
+  [/^\/v1\/conversations$/, new Set(["POST"])],
+  [/^\/v1\/conversations\/[^/]+$/, new Set(["GET", "POST", "DELETE"])],
+  [/^\/v1\/conversations\/[^/]+\/items$/, new Set(["GET", "POST"])],
+  [/^\/v1\/conversations\/[^/]+\/items\/[^/]+$/, new Set(["GET", "DELETE"])],
+];
+
 const PASSTHROUGH: RouteMatch = { kind: "passthrough" };
 
 export const openaiProfile: ProviderProfile = {
@@ -28,6 +36,7 @@ export const openaiProfile: ProviderProfile = {
     if ((method === "GET" || method === "DELETE") && isStoredResponse(RESPONSE_ITEM, path))
       return PASSTHROUGH;
     if (method === "POST" && isStoredResponse(RESPONSE_CANCEL, path)) return PASSTHROUGH;
+    if (isConversationRoute(method, path)) return PASSTHROUGH;
     return null;
   },
   applyKey(headers, apiKey) {
@@ -39,4 +48,9 @@ export const openaiProfile: ProviderProfile = {
 function isStoredResponse(pattern: RegExp, path: string): boolean {
   const id = pattern.exec(path)?.[1];
   return id !== undefined && !RESPONSE_OPERATIONS.has(id);
+}
+
+function isConversationRoute(method: string, path: string): boolean {
+  if (!path.startsWith("/v1/conversations")) return false;
+  return CONVERSATION_ROUTES.some(([pattern, methods]) => methods.has(method) && pattern.test(path));
 }
