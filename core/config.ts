@@ -8,6 +8,14 @@ import type { Upstream } from "./ports/upstream.ts";
 
 export type ProviderKind = "anthropic" | "openai";
 
+/**
+ * What the bridge does with a client's own telemetry sent to a provider instance (Claude Code's
+ * `POST /api/event_logging/batch`): `drop` answers it locally and forwards nothing (the default:
+ * sending developers' telemetry to the provider is the enterprise's choice to make); `forward`
+ * passes it through with the enterprise key.
+ */
+export type TelemetryMode = "drop" | "forward";
+
 /** One upstream provider instance; its name is the route prefix (`/<name>/v1/...`). */
 export interface ProviderConfig {
   readonly name: string;
@@ -16,6 +24,8 @@ export interface ProviderConfig {
   readonly baseUrl: string;
   /** The enterprise key. Never logged, recorded or returned. */
   readonly apiKey: string;
+  /** Client telemetry routes: absent means `drop`. */
+  readonly telemetry?: TelemetryMode;
 }
 
 /** Every limit the bridge enforces; defaults in DEFAULT_LIMITS, documented in docs/configuration.md. */

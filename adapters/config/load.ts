@@ -102,7 +102,7 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
 }
 
 function resolveProviders(file: ConfigFile, env: Record<string, string | undefined>): ProviderConfig[] {
-  const declared = file.providers ?? [
+  const declared: NonNullable<ConfigFile["providers"]> = file.providers ?? [
     { name: "anthropic", kind: "anthropic" as const },
     { name: "openai", kind: "openai" as const },
   ];
@@ -125,7 +125,14 @@ function resolveProviders(file: ConfigFile, env: Record<string, string | undefin
     const baseUrl = envUrl || provider.base_url || DEFAULT_BASE_URLS[provider.kind];
     if (!URL.canParse(baseUrl))
       throw new ConfigError(`config: providers[${index}].base_url: "${baseUrl}" is not a URL`);
-    out.push({ name: provider.name, kind: provider.kind, baseUrl, apiKey });
+    out.push({
+      name: provider.name,
+      kind: provider.kind,
+      baseUrl,
+      apiKey,
+      // Absent means drop (core/config.ts); only a file that says so changes it.
+      ...(provider.telemetry ? { telemetry: provider.telemetry } : {}),
+    });
   }
   return out;
 }

@@ -23,6 +23,8 @@ export const ProviderSchema = v.strictObject({
   kind: v.picklist(["anthropic", "openai"], 'must be "anthropic" or "openai"'),
   base_url: v.optional(v.pipe(nonEmpty, v.url("must be a URL"))),
   api_key: v.optional(v.string("expected a string")),
+  /** Client telemetry (Claude Code's `/api/event_logging/batch`): answered and dropped, or forwarded. */
+  telemetry: v.optional(v.picklist(["drop", "forward"], 'must be "drop" or "forward"')),
 });
 
 export const McpServerSchema = v.strictObject({
