@@ -83,6 +83,8 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
       return fail(gatewayError("unavailable", "Authentication is temporarily unavailable."));
     }
     if (principal === null) return fail(gatewayError("authentication", INVALID_CREDENTIAL));
+    // Answered by the bridge (e.g. dropped client telemetry): authenticated, never forwarded.
+    if (target.match.kind === "local") return target.match.respond(requestId);
 
     const context: ProxyContext = {
       config,

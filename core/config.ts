@@ -8,6 +8,14 @@ import type { Upstream } from "./ports/upstream.ts";
 
 export type ProviderKind = "anthropic" | "openai";
 
+/**
+ * What the bridge does with a client's own telemetry sent to a provider instance (Claude Code's
+ * `POST /api/event_logging/batch`): `drop` answers it locally and forwards nothing (the default:
+ * sending developers' telemetry to the provider is the enterprise's choice to make); `forward`
+ * passes it through with the enterprise key.
+ */
+export type TelemetryMode = "drop" | "forward";
+
 /** One upstream provider instance; its name is the route prefix (`/<name>/v1/...`). */
 export interface ProviderConfig {
   readonly name: string;
@@ -22,6 +30,8 @@ export interface ProviderConfig {
   readonly retry?: RetryPolicy;
   /** Per model of this instance; absent: no breaker. */
   readonly circuitBreaker?: BreakerPolicy;
+  /** Client telemetry routes: absent means `drop`. */
+  readonly telemetry?: TelemetryMode;
 }
 
 /**

@@ -29,6 +29,6 @@ export function createRouter(config: BridgeConfig): (method: string, pathname: s
     if (!provider) return { kind: "not-found" };
     const profile = PROFILES[provider.kind];
     const path = pathname.slice(slash);
-    return { kind: "provider", provider, profile, path, match: profile.match(method, path) };
+    return { kind: "provider", provider, profile, path, match: profile.match(method, path, provider) };
   };
 }

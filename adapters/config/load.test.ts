@@ -58,6 +58,27 @@ describe("resolveSettings", () => {
     expect(settings.limits.pingIntervalMs).toBe(500);
   });
 
+  it("reads a provider's telemetry setting; absent, the core's default (drop) applies", () => {
+    const yaml = [
+      "providers:",
+      "  - { name: anthropic, kind: anthropic, api_key: a, telemetry: forward }",
+      "  - { name: claude-eu, kind: anthropic, api_key: b, telemetry: drop }",
+      "  - { name: claude-us, kind: anthropic, api_key: c }",
+    ].join("\n");
+    const providers = resolveSettings(yaml, {}).providers;
+    expect(providers.map((p) => [p.name, p.telemetry])).toEqual([
+      ["anthropic", "forward"],
+      ["claude-eu", "drop"],
+      ["claude-us", undefined],
+    ]);
+    expect(providers[2]).not.toHaveProperty("telemetry");
+    expectError(
+      "providers: [{ name: a, kind: anthropic, api_key: k, telemetry: keep }]",
+      {},
+      /providers\[0\]\.telemetry: must be "drop" or "forward"/,
+    );
+  });
+
   it("resolves the audit durability settings, with the spool next to the SQLite file by default", () => {
     expect(resolveSettings(null, { CAUSEWAY_DB: "/var/lib/cw/causeway.db" }).audit).toEqual({
       whenStoreDown: "spool",

@@ -108,7 +108,7 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
 }
 
 function resolveProviders(file: ConfigFile, env: Record<string, string | undefined>): ProviderConfig[] {
-  const declared = file.providers ?? [
+  const declared: NonNullable<ConfigFile["providers"]> = file.providers ?? [
     { name: "anthropic", kind: "anthropic" as const },
     { name: "openai", kind: "openai" as const },
   ];
@@ -139,6 +139,8 @@ function resolveProviders(file: ConfigFile, env: Record<string, string | undefin
       apiKey: apiKeys[0]!,
       ...(apiKeys.length > 1 ? { apiKeys } : {}),
       ...resilienceOf(provider),
+      // Absent means drop (core/config.ts); only a file that says so changes it.
+      ...(provider.telemetry ? { telemetry: provider.telemetry } : {}),
     });
   }
   return out;

@@ -55,6 +55,8 @@ export const ProviderSchema = v.strictObject({
       "expected false or {failures, window_ms, open_ms}",
     ),
   ),
+  /** Client telemetry (Claude Code's `/api/event_logging/batch`): answered and dropped, or forwarded. */
+  telemetry: v.optional(v.picklist(["drop", "forward"], 'must be "drop" or "forward"')),
 });
 
 export const McpServerSchema = v.strictObject({

@@ -1,7 +1,12 @@
 import type { AuthMethod } from "./auth.ts";
 
-/** The three intercepted APIs, as named in audit records. */
-export type ApiName = "anthropic.messages" | "openai.chat" | "openai.responses";
+/** The intercepted APIs, as named in audit records. */
+export type ApiName =
+  | "anthropic.messages"
+  | "openai.chat"
+  | "openai.responses"
+  | "openai.responses.compact"
+  | "openai.responses.input_tokens";
 
 export type InterceptionStatus =
   | "completed"

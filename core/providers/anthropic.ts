@@ -1,12 +1,14 @@
 import { renderAnthropicError } from "../apis/anthropic-messages/errors.ts";
 import { anthropicMessages } from "../apis/anthropic-messages/index.ts";
 import { isModelsPath, type ProviderProfile } from "./provider-profile.ts";
+import { CLAUDE_CODE_TELEMETRY_PATH, telemetryRoute } from "./telemetry.ts";
 
 export const anthropicProfile: ProviderProfile = {
-  match(method, path) {
+  match(method, path, provider) {
     if (method === "POST" && path === "/v1/messages") return { kind: "intercept", api: anthropicMessages };
     if (method === "POST" && path === "/v1/messages/count_tokens") return { kind: "passthrough" };
     if (method === "GET" && isModelsPath(path)) return { kind: "passthrough" };
+    if (method === "POST" && path === CLAUDE_CODE_TELEMETRY_PATH) return telemetryRoute(provider);
     return null;
   },
   applyKey(headers, apiKey) {

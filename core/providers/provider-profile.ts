@@ -1,14 +1,20 @@
 import type { ApiDefinition } from "../apis/api-definition.ts";
+import type { ProviderConfig } from "../config.ts";
 import type { ErrorRenderer } from "../errors.ts";
 
 export type RouteMatch =
   | { readonly kind: "intercept"; readonly api: ApiDefinition }
-  | { readonly kind: "passthrough" };
+  | { readonly kind: "passthrough" }
+  /** Answered by the bridge itself after authentication; the upstream is never called. */
+  | { readonly kind: "local"; respond(requestId: string): Response };
 
 /** What differs between provider kinds: routes, where the key goes, the error shape. */
 export interface ProviderProfile {
-  /** Matches a path after the provider prefix (e.g. `/v1/messages`); null: 404. */
-  match(method: string, path: string): RouteMatch | null;
+  /**
+   * Matches a path after the provider prefix (e.g. `/v1/messages`); null: 404. `provider` is the
+   * instance the request is for, for routes its settings decide (e.g. `telemetry`).
+   */
+  match(method: string, path: string, provider: ProviderConfig): RouteMatch | null;
   /** Puts the enterprise key on upstream headers, the way this provider expects it. */
   applyKey(headers: Headers, apiKey: string): void;
   readonly renderError: ErrorRenderer;

@@ -1,5 +1,5 @@
 import { createBridge } from "../../core/bridge.ts";
-import { type BridgeConfig, DEFAULT_LIMITS, type Limits } from "../../core/config.ts";
+import { type BridgeConfig, DEFAULT_LIMITS, type Limits, type ProviderConfig } from "../../core/config.ts";
 import { MemoryAuth } from "../../core/ports/auth.ts";
 import { ManualClock } from "../../core/ports/clock.ts";
 import { SequentialIds } from "../../core/ports/ids.ts";
@@ -15,7 +15,12 @@ export const ENTERPRISE_OPENAI_KEY = "sk-openai-enterprise-CANARY-o1";
 export function bridgeHarness(
   upstream: Upstream,
   limits: Partial<Limits> = {},
-  extra: { tools?: ToolProvider } = {},
+  extra: {
+    tools?: ToolProvider;
+    /** Settings of the two provider instances beyond name, kind, base URL and key (e.g. `telemetry`). */
+    anthropic?: Partial<ProviderConfig>;
+    openai?: Partial<ProviderConfig>;
+  } = {},
 ) {
   const auth = new MemoryAuth([[USER_KEY, { userId: "u1", name: "alice", roles: [] }]]);
   const recorder = new MemoryRecorder();
@@ -28,8 +33,15 @@ export function bridgeHarness(
         kind: "anthropic",
         baseUrl: "http://upstream.test",
         apiKey: ENTERPRISE_ANTHROPIC_KEY,
+        ...extra.anthropic,
       },
-      { name: "openai", kind: "openai", baseUrl: "http://upstream.test", apiKey: ENTERPRISE_OPENAI_KEY },
+      {
+        name: "openai",
+        kind: "openai",
+        baseUrl: "http://upstream.test",
+        apiKey: ENTERPRISE_OPENAI_KEY,
+        ...extra.openai,
+      },
     ],
     limits: { ...DEFAULT_LIMITS, ...limits },
   };

@@ -20,12 +20,15 @@ export function inspectResponsesRequest(body: JsonObject): RequestFacts | string
   return {
     model: typeof model === "string" ? model : "",
     stream: body.stream === true,
-    prompts: promptOf(input),
+    prompts: responsesPrompt(input),
   };
 }
 
-/** `input` as a string, or the text of the last user message item. */
-function promptOf(input: unknown): string[] {
+/**
+ * The audit's prompt of a Responses `input` (shared by `/responses`, `/responses/compact` and
+ * `/responses/input_tokens`): the string itself, or the text of the last user message item.
+ */
+export function responsesPrompt(input: unknown): string[] {
   if (typeof input === "string") return input === "" ? [] : [input];
   if (!Array.isArray(input)) return [];
   // Message items may omit `type` (EasyInputMessage); tool outputs never have role "user".
