@@ -9,6 +9,7 @@ import { passthrough } from "./pipeline/passthrough.ts";
 import { errorResponse } from "./pipeline/respond.ts";
 import { silentLogger } from "./ports/logger.ts";
 import type { ProviderProfile } from "./providers/provider-profile.ts";
+import type { BreakerState } from "./resilience/circuit-breaker.ts";
 import { UpstreamState } from "./resilience/upstream-state.ts";
 import { createRouter } from "./router.ts";
 
@@ -21,6 +22,8 @@ export interface Bridge {
   abortAll(): void;
   /** Exchanges with the upstream still open. */
   readonly inFlight: number;
+  /** Every provider × model circuit breaker's state (for metrics and operators). */
+  breakerStates(): { provider: string; model: string; state: BreakerState }[];
 }
 
 /** The one answer to every refused credential: the reason would only help an attacker. */
@@ -121,6 +124,9 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     },
     get inFlight() {
       return active.size;
+    },
+    breakerStates() {
+      return [...upstreams.values()].flatMap((upstream) => upstream.breakers.states());
     },
   };
 }

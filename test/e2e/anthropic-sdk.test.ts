@@ -39,7 +39,7 @@ function answer(request: CapturedRequest): UpstreamScript {
   if (body.model === "claude-rate-limited") {
     return {
       status: 429,
-      headers: { "retry-after": "7" },
+      headers: { "retry-after": "1" },
       body: anthropicErrorBody(
         "rate_limit_error",
         "Number of request tokens has exceeded your per-minute rate limit.",
@@ -251,7 +251,10 @@ describe("the Anthropic SDK through the real server", () => {
     expect(upstream.requests.length).toBe(before);
   });
 
-  it("an upstream 429 reaches the SDK as a RateLimitError with its retry-after", async () => {
+  it("an upstream 429 is retried by the bridge after its retry-after, then reaches the SDK as a RateLimitError marked x-should-retry: false", async () => {
+    const rateLimited = () =>
+      upstream.requests.filter((r) => r.body.includes('"claude-rate-limited"')).length;
+    const before = rateLimited();
     const error = await client.messages
       .create({ model: "claude-rate-limited", max_tokens: 5, messages: [{ role: "user", content: "hi" }] })
       .then(
@@ -261,7 +264,11 @@ describe("the Anthropic SDK through the real server", () => {
     expect(error).toBeInstanceOf(Anthropic.RateLimitError);
     const apiError = error as InstanceType<typeof Anthropic.RateLimitError>;
     expect(apiError.status).toBe(429);
-    expect(apiError.headers?.get("retry-after")).toBe("7");
+    expect(apiError.headers?.get("retry-after")).toBe("1");
+    // The bridge is the one retry loop: two retries of its own, then x-should-retry: false,
+    // which the SDKs honour instead of multiplying the attempts by their own retries.
+    expect(rateLimited() - before).toBe(3);
+    expect(apiError.headers?.get("x-should-retry")).toBe("false");
     expect(apiError.error).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
     expect(await latest()).toMatchObject({
       user: "sdk-user",

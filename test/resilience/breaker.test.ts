@@ -44,6 +44,12 @@ describe("circuit breaker per provider × model (UP-10, UP-11)", () => {
     });
     // Another model of the same provider is not affected.
     expect((await call("healthy")).response.status).toBe(200);
+    expect(h.bridge.breakerStates()).toEqual([
+      { provider: "anthropic", model: "sick", state: "open" },
+      { provider: "anthropic", model: "healthy", state: "closed" },
+    ]);
+    h.clock.advance(30_000);
+    expect(h.bridge.breakerStates()[0]?.state).toBe("half-open");
   });
 
   it("failures spread beyond the window do not open it", async () => {
