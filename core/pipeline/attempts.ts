@@ -59,8 +59,10 @@ async function attempt(plan: AttemptPlan, body: BodyInit): Promise<CallResult> {
     if (exchange.cause !== null) return result;
 
     const now = ports.clock.now();
+    const failed = result.ok && result.response.status >= 400 ? result.response : null;
+    // Only a failure's headers are read: a 2xx on the hot path costs no header lookups here.
     const status = result.ok ? result.response.status : null;
-    const wait = result.ok ? retryAfterMs(result.response.headers, now) : null;
+    const wait = failed ? retryAfterMs(failed.headers, now) : null;
     if (status !== null && KEY_STATUSES.has(status)) keys.report(index, status, wait);
     const delay = nextDelay(plan, result, attempt, index, wait);
     const left = plan.budgetMs - (now - start);
