@@ -109,11 +109,16 @@ export class BatchingRecorder implements Recorder {
     this.#queue.push(entry);
     if (this.#accepting && this.#queue.length >= this.#options.maxQueued) this.#refresh();
     if (this.#queue.length >= this.#options.maxBatch) this.#kick();
-    else
-      this.#cancelBatchTimer ??= this.#clock.setTimer(this.#options.maxDelayMs, () => {
-        this.#cancelBatchTimer = null;
-        this.#kick();
-      });
+    else this.#armBatchTimer();
+  }
+
+  /** Writes what is queued within `maxDelayMs`, unless a full batch kicks it sooner. */
+  #armBatchTimer(): void {
+    if (this.#queue.length === 0) return;
+    this.#cancelBatchTimer ??= this.#clock.setTimer(this.#options.maxDelayMs, () => {
+      this.#cancelBatchTimer = null;
+      this.#kick();
+    });
   }
 
   /**
@@ -181,6 +186,13 @@ export class BatchingRecorder implements Recorder {
           if (await this.#store(batch)) {
             this.#queue.drop(batch.length);
             this.#refresh();
+            // What arrived during the write waits for a full batch or the batch timer, like any
+            // entry: writing it at once would turn a busy moment into a commit (an fsync) per
+            // handful of requests. `flush` kicks again until the queue is empty.
+            if (this.#queue.length < this.#options.maxBatch && !this.#spooled) {
+              this.#armBatchTimer();
+              break;
+            }
             continue;
           }
         }

@@ -213,3 +213,32 @@ describe("audit under a slow store", () => {
     expect(t.store.received).toEqual(["a", "b", "c"].flatMap((id) => interception(id)));
   });
 });
+
+describe("audit batching under a steady stream of requests", () => {
+  it("entries that arrive during a write wait for the batch timer or a full batch, not a commit each", async () => {
+    const t = setup({ maxBatch: 64 });
+    const batches: number[] = [];
+    const write = t.store.sink.writeAudit.bind(t.store.sink);
+    t.store.sink.writeAudit = (entries) => {
+      batches.push(entries.length);
+      // Requests keep recording while the first writes are in flight (a fsync takes a while).
+      if (batches.length <= 2) t.record(interception(`during-${batches.length}`));
+      return write(entries);
+    };
+    t.record(interception("first"));
+    await t.tick(20);
+    // One write for the first interception; the one recorded during it is still queued.
+    expect(batches).toEqual([4]);
+    expect(t.recorder.queued).toBe(4);
+    await t.tick(19);
+    expect(batches).toEqual([4]);
+    await t.tick(1);
+    expect(batches).toEqual([4, 4]);
+    // A full batch still goes at once.
+    for (let i = 0; i < 16; i++) t.record(interception(`burst-${i}`));
+    await settle();
+    expect(batches.at(-1)).toBeGreaterThanOrEqual(64);
+    await t.recorder.flush();
+    expect(t.recorder.queued).toBe(0);
+  });
+});
