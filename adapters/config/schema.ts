@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { ASYMMETRIC_JWS_ALGORITHMS } from "../../core/auth/jwt-verifier.ts";
 
 const positiveInt = v.pipe(
   v.number("expected a number"),
@@ -103,19 +104,7 @@ export const AuthSchema = v.strictObject({
         v.pipe(
           v.array(
             v.picklist(
-              [
-                "RS256",
-                "RS384",
-                "RS512",
-                "PS256",
-                "PS384",
-                "PS512",
-                "ES256",
-                "ES384",
-                "ES512",
-                "EdDSA",
-                "Ed25519",
-              ],
+              ASYMMETRIC_JWS_ALGORITHMS,
               "must be an asymmetric JWS algorithm (RS*, PS*, ES*, EdDSA)",
             ),
           ),

@@ -1,3 +1,6 @@
+import type { Directory, UserRecord } from "../ports/directory.ts";
+import { describeError, type Verdict } from "./verifier.ts";
+
 /**
  * Reading identity fields out of a JWT payload or an introspection answer. A field is named
  * either literally (Auth0's namespaced claims are URLs full of dots) or as a dotted path
@@ -58,11 +61,48 @@ export function readGroups(source: Record<string, unknown>, name: string): strin
   return groups;
 }
 
-/** The roles a principal from an identity provider gets: `admin` when in one of `adminGroups`. */
-export function rolesFor(
-  groups: readonly string[],
-  adminGroups: readonly string[],
-  isAdmin: boolean,
-): string[] {
-  return isAdmin || groups.some((group) => adminGroups.includes(group)) ? ["admin"] : [];
+/** Where a provider's answer names the user, their display name and their groups. */
+export interface IdentityFields {
+  readonly user: string;
+  readonly name: string;
+  readonly groups: string;
+  readonly adminGroups: readonly string[];
+}
+
+/**
+ * The verdict on a principal an identity provider vouched for (a verified JWT's claims, an
+ * introspection answer): its user, found or created just in time by `origin` and `subject`, is
+ * refused when disabled; admin when in one of `adminGroups`. The store down is `unavailable`.
+ */
+export async function vouchedVerdict(
+  directory: Directory,
+  identity: { readonly origin: string; readonly subject: string; readonly method: "jwt" | "introspection" },
+  source: Record<string, unknown>,
+  fields: IdentityFields,
+  window: { readonly now: number; readonly acceptedUntil: number; readonly rejectedUntil: number },
+): Promise<Verdict> {
+  const name = readName(source, fields.name) ?? readName(source, fields.user) ?? "unnamed";
+  const groups = readGroups(source, fields.groups);
+  let user: UserRecord;
+  try {
+    user = await directory.externalUser(
+      { origin: identity.origin, subject: identity.subject, name },
+      window.now,
+    );
+  } catch (error) {
+    return { kind: "unavailable", reason: `store: ${describeError(error)}` };
+  }
+  if (user.disabled) return { kind: "rejected", until: window.rejectedUntil };
+  const admin = user.isAdmin || groups.some((group) => fields.adminGroups.includes(group));
+  return {
+    kind: "accepted",
+    principal: {
+      userId: user.id,
+      name: user.name,
+      roles: admin ? ["admin"] : [],
+      groups,
+      auth: { method: identity.method, keyId: null },
+    },
+    until: window.acceptedUntil,
+  };
 }

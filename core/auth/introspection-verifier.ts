@@ -1,6 +1,6 @@
 import type { Clock } from "../ports/clock.ts";
 import type { Upstream } from "../ports/upstream.ts";
-import { readGroups, readName, readText, rolesFor } from "./claims.ts";
+import { readText, vouchedVerdict } from "./claims.ts";
 import { isKeyShaped } from "./keys.ts";
 import { type CredentialVerifier, type Directory, describeError, type Verdict } from "./verifier.ts";
 
@@ -83,25 +83,13 @@ export class IntrospectionVerifier implements CredentialVerifier {
     const subject = readText(answer, s.userField);
     if (subject === null)
       return { kind: "unavailable", reason: `introspection: the answer has no "${s.userField}"` };
-    const name = readName(answer, s.nameField) ?? readName(answer, s.userField) ?? "unnamed";
-    const groups = readGroups(answer, s.groupsField);
-    try {
-      const user = await this.#directory.externalUser({ origin: this.#origin, subject, name }, now);
-      if (user.disabled) return rejected;
-      return {
-        kind: "accepted",
-        principal: {
-          userId: user.id,
-          name: user.name,
-          roles: rolesFor(groups, s.adminGroups, user.isAdmin),
-          groups,
-          auth: { method: "introspection", keyId: null },
-        },
-        until: now + s.cacheTtlMs,
-      };
-    } catch (error) {
-      return { kind: "unavailable", reason: `store: ${describeError(error)}` };
-    }
+    return vouchedVerdict(
+      this.#directory,
+      { origin: this.#origin, subject, method: "introspection" },
+      answer,
+      { user: s.userField, name: s.nameField, groups: s.groupsField, adminGroups: s.adminGroups },
+      { now, acceptedUntil: now + s.cacheTtlMs, rejectedUntil: now + s.cacheTtlMs },
+    );
   }
 }
 

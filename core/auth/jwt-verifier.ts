@@ -1,9 +1,9 @@
 import { errors, type JWSAlgorithm, type JWTPayload, jwtVerify } from "jose";
 import type { Clock } from "../ports/clock.ts";
 import type { Upstream } from "../ports/upstream.ts";
-import { readGroups, readName, readText, rolesFor } from "./claims.ts";
+import { readText, vouchedVerdict } from "./claims.ts";
 import { discoveredJwksUrl, KeySetUnavailable, RemoteKeySet } from "./remote-key-set.ts";
-import { type CredentialVerifier, type Directory, describeError, type Verdict } from "./verifier.ts";
+import type { CredentialVerifier, Directory, Verdict } from "./verifier.ts";
 
 export interface JwtSettings {
   readonly issuer: string;
@@ -23,7 +23,11 @@ export interface JwtSettings {
   readonly timeoutMs: number;
 }
 
-export const DEFAULT_JWT_ALGORITHMS: readonly JWSAlgorithm[] = [
+/**
+ * The algorithms `auth.jwt.algorithms` may name, and the default: asymmetric only. An HMAC
+ * algorithm would let a token "signed" with the provider's public key pass.
+ */
+export const ASYMMETRIC_JWS_ALGORITHMS = [
   "RS256",
   "RS384",
   "RS512",
@@ -34,7 +38,10 @@ export const DEFAULT_JWT_ALGORITHMS: readonly JWSAlgorithm[] = [
   "ES384",
   "ES512",
   "EdDSA",
-];
+  "Ed25519",
+] as const satisfies readonly JWSAlgorithm[];
+
+export const DEFAULT_JWT_ALGORITHMS: readonly JWSAlgorithm[] = ASYMMETRIC_JWS_ALGORITHMS;
 
 /** Compact JWS: three base64url parts (the signature may be empty, as `alg: none` has it). */
 const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -96,26 +103,14 @@ export class JwtVerifier implements CredentialVerifier {
     }
     const subject = readText(payload, s.userClaim);
     if (subject === null) return { kind: "rejected", until: now + s.cacheTtlMs };
-    const name = readName(payload, s.nameClaim) ?? readName(payload, s.userClaim) ?? "unnamed";
-    const groups = readGroups(payload, s.groupsClaim);
-    try {
-      const user = await this.#directory.externalUser({ origin: this.#origin, subject, name }, now);
-      if (user.disabled) return { kind: "rejected", until: now + s.cacheTtlMs };
-      // `exp` is required above: the principal is never reused past it.
-      const expiresAt = (payload.exp as number) * 1000 + s.clockSkewMs;
-      return {
-        kind: "accepted",
-        principal: {
-          userId: user.id,
-          name: user.name,
-          roles: rolesFor(groups, s.adminGroups, user.isAdmin),
-          groups,
-          auth: { method: "jwt", keyId: null },
-        },
-        until: Math.min(now + s.cacheTtlMs, expiresAt),
-      };
-    } catch (error) {
-      return { kind: "unavailable", reason: `store: ${describeError(error)}` };
-    }
+    // `exp` is required above: the principal is never reused past it.
+    const expiresAt = (payload.exp as number) * 1000 + s.clockSkewMs;
+    return vouchedVerdict(
+      this.#directory,
+      { origin: this.#origin, subject, method: "jwt" },
+      payload,
+      { user: s.userClaim, name: s.nameClaim, groups: s.groupsClaim, adminGroups: s.adminGroups },
+      { now, acceptedUntil: Math.min(now + s.cacheTtlMs, expiresAt), rejectedUntil: now + s.cacheTtlMs },
+    );
   }
 }
