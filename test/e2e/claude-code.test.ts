@@ -1,12 +1,9 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { textStreamChunks } from "../helpers/anthropic-wire.ts";
-import { ROOT, type RunningServer, startServer } from "../helpers/server-process.ts";
+import { runClaude } from "../helpers/client-cli.ts";
+import { type RunningServer, startServer } from "../helpers/server-process.ts";
 import { type CapturedRequest, startUpstream } from "../helpers/upstream-server.ts";
 
 /**
@@ -16,7 +13,6 @@ import { type CapturedRequest, startUpstream } from "../helpers/upstream-server.
  * user's; the audit must name the user, the client and Claude Code's session.
  */
 
-const CLAUDE = join(ROOT, "node_modules/.bin/claude");
 const ENTERPRISE_KEY = "sk-ant-enterprise-claude-code";
 const PARTS = ["Hello ", "from the ", "fake upstream ", "through Causeway."];
 const USAGE = {
@@ -25,42 +21,8 @@ const USAGE = {
   cache_read_input_tokens: 4096,
   cache_creation_input_tokens: 512,
 };
+/** Claude Code is killed after this, under the test timeout. */
 const HARD_TIMEOUT_MS = 40_000;
-
-interface ClaudeRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `claude -p PROMPT </dev/null` with a throwaway HOME; killed if it outlives the timeout. */
-async function runClaude(env: Record<string, string>, prompt: string): Promise<ClaudeRun> {
-  const home = mkdtempSync(join(tmpdir(), "claude-home-"));
-  try {
-    const child = spawn(CLAUDE, ["-p", prompt], {
-      cwd: home,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: home,
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-        DISABLE_TELEMETRY: "1",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const killer = setTimeout(() => child.kill("SIGKILL"), HARD_TIMEOUT_MS);
-    // "close", not "exit": only then has all of stdout and stderr arrived.
-    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-    clearTimeout(killer);
-    return { code, stdout, stderr };
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
-}
 
 /** Claude Code's main call; anything else it sends (title generation, /api/hello) is answered too. */
 function answer(request: CapturedRequest) {
@@ -167,6 +129,7 @@ describe("Claude Code through the real server", () => {
       const run = await runClaude(
         { ANTHROPIC_BASE_URL: `${tapped ? tap.url : server.url}/anthropic`, [variable]: userKey },
         "hello",
+        HARD_TIMEOUT_MS,
       );
       expect(run.stderr).not.toContain(userKey);
       expect(run.code, `claude failed: ${run.stderr}`).toBe(0);

@@ -1,10 +1,8 @@
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blockingMessage } from "../helpers/anthropic-wire.ts";
-import { ROOT, type RunningServer, startServer } from "../helpers/server-process.ts";
+import { type RunningServer, startServer } from "../helpers/server-process.ts";
 import { startUpstream } from "../helpers/upstream-server.ts";
 
 /**
@@ -59,12 +57,6 @@ const USAGE: Record<
   },
 };
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 interface View {
   id: string;
   user: string;
@@ -84,20 +76,7 @@ describe("the causeway command", () => {
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   let server: RunningServer;
 
-  /** `bin/causeway ARGS` against the server's store; never throws, returns the exit code. */
-  const causeway = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      const env = {
-        PATH: process.env.PATH ?? "",
-        HOME: server.dir,
-        CAUSEWAY_DB: server.db,
-        CAUSEWAY_CONFIG: join(server.dir, "causeway.yaml"),
-      };
-      execFile(join(ROOT, "bin/causeway"), args, { cwd: server.dir, env }, (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      });
-    });
+  const causeway = (...args: string[]) => server.command(...args);
 
   const call = (key: string, model: string, prompt: string) =>
     fetch(`${server.url}/anthropic/v1/messages`, {

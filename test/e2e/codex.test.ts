@@ -1,10 +1,7 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCodex } from "../helpers/client-cli.ts";
 import { responsesFunctionCallChunks, responsesStreamChunks } from "../helpers/openai-wire.ts";
-import { ROOT, type RunningServer, startServer } from "../helpers/server-process.ts";
+import { type RunningServer, startServer } from "../helpers/server-process.ts";
 import { type CapturedRequest, startUpstream, type UpstreamScript } from "../helpers/upstream-server.ts";
 
 /**
@@ -15,53 +12,10 @@ import { type CapturedRequest, startUpstream, type UpstreamScript } from "../hel
  * session, the tokens, the prompt and the reasoning summary.
  */
 
-const CODEX = join(ROOT, "node_modules/.bin/codex");
 const ENTERPRISE_KEY = "sk-openai-enterprise-codex";
 const PIECES = ["Hello ", "from the fake upstream ", "through Causeway."];
 const USAGE = { input: 5100, cached: 4096, output: 48, reasoning: 32 };
 const SUMMARY = "**Greeting**\n\nThe user wants a greeting.";
-const HARD_TIMEOUT_MS = 60_000;
-
-interface CodexRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `codex exec` with a throwaway HOME and the Causeway key in CW_KEY; killed after the timeout. */
-async function runCodex(baseUrl: string, key: string, prompt: string): Promise<CodexRun> {
-  const home = mkdtempSync(join(tmpdir(), "codex-home-"));
-  const provider = `model_providers.cw={name="cw", base_url="${baseUrl}", wire_api="responses", env_key="CW_KEY"}`;
-  const args = [
-    "exec",
-    "--skip-git-repo-check",
-    "-c",
-    "model_provider=cw",
-    "-c",
-    provider,
-    "-m",
-    "gpt-codex-e2e",
-    prompt,
-  ];
-  try {
-    const child = spawn(CODEX, args, {
-      cwd: home,
-      env: { PATH: process.env.PATH ?? "", HOME: home, CW_KEY: key },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const killer = setTimeout(() => child.kill("SIGKILL"), HARD_TIMEOUT_MS);
-    // "close", not "exit": only then has all of stdout and stderr arrived.
-    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-    clearTimeout(killer);
-    return { code, stdout, stderr };
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
-}
 
 const TOOL_PROMPT = "Run the marker command";
 const TOOL_CALL = {
@@ -104,7 +58,7 @@ describe("Codex through the real server", () => {
 
   it("codex exec prints the upstream's answer, and the audit names user, client, session, tokens and prompt", async () => {
     const key = await server.createUser("codex-dev");
-    const run = await runCodex(`${server.url}/openai/v1`, key, "Please greet me");
+    const run = await runCodex(`${server.url}/openai/v1`, key, "Please greet me", "gpt-codex-e2e");
     const output = run.stdout + run.stderr;
     expect(run.code, output).toBe(0);
     expect(run.stdout).toContain(PIECES.join(""));
@@ -152,7 +106,7 @@ describe("Codex through the real server", () => {
   it("a tool round trip: the call is audited as a client tool, and the reasoning state comes back untouched", async () => {
     const key = await server.createUser("codex-tools");
     const before = upstream.requests.length;
-    const run = await runCodex(`${server.url}/openai/v1`, key, TOOL_PROMPT);
+    const run = await runCodex(`${server.url}/openai/v1`, key, TOOL_PROMPT, "gpt-codex-e2e");
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain(PIECES.join(""));
 

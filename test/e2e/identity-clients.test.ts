@@ -1,15 +1,12 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blockingMessage, textStreamChunks } from "../helpers/anthropic-wire.ts";
+import { runClaude, runCodex } from "../helpers/client-cli.ts";
 import { AUDIENCE, startIdentityProvider } from "../helpers/identity-provider.ts";
 import { chatCompletion, responsesBlocking, responsesStreamChunks } from "../helpers/openai-wire.ts";
-import { ROOT, type RunningServer, startServer } from "../helpers/server-process.ts";
+import { type RunningServer, startServer } from "../helpers/server-process.ts";
 import { type CapturedRequest, startUpstream, type UpstreamScript } from "../helpers/upstream-server.ts";
 
 /**
@@ -22,8 +19,6 @@ import { type CapturedRequest, startUpstream, type UpstreamScript } from "../hel
  * can be disabled and enabled like local ones.
  */
 
-const CLAUDE = join(ROOT, "node_modules/.bin/claude");
-const CODEX = join(ROOT, "node_modules/.bin/codex");
 const ANTHROPIC_KEY = "sk-ant-enterprise-identity-clients";
 const OPENAI_KEY = "sk-openai-enterprise-identity-clients";
 const CLAUDE_PARTS = ["Hello ", "JWT user, ", "from the fake upstream."];
@@ -34,62 +29,6 @@ const CHAT_USAGE = { prompt: 50, cached: 0, completion: 6, reasoning: 0 };
 /** Models the SDK tests ask for: answered with a blocking message (Claude Code's get a stream). */
 const SDK_CLAUDE_MODEL = "claude-identity-sdk";
 const SDK_GPT_MODEL = "gpt-identity-sdk";
-const HARD_TIMEOUT_MS = 60_000;
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a CLI with a throwaway HOME (and cwd), killed if it outlives the timeout. */
-async function runCli(command: string, args: string[], env: Record<string, string>): Promise<Run> {
-  const home = mkdtempSync(join(tmpdir(), "identity-client-home-"));
-  try {
-    const child = spawn(command, args, {
-      cwd: home,
-      env: { PATH: process.env.PATH ?? "", HOME: home, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const killer = setTimeout(() => child.kill("SIGKILL"), HARD_TIMEOUT_MS);
-    // "close", not "exit": only then has all of stdout and stderr arrived.
-    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-    clearTimeout(killer);
-    return { code, stdout, stderr };
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
-}
-
-/** `claude -p PROMPT`, offline, with only the variables given (no ANTHROPIC_API_KEY unless given). */
-const runClaude = (env: Record<string, string>, prompt: string): Promise<Run> =>
-  runCli(CLAUDE, ["-p", prompt], {
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    DISABLE_TELEMETRY: "1",
-    ...env,
-  });
-
-/** `codex exec` with a custom Responses provider whose credential is read from CW_KEY. */
-const runCodex = (baseUrl: string, token: string, prompt: string): Promise<Run> =>
-  runCli(
-    CODEX,
-    [
-      "exec",
-      "--skip-git-repo-check",
-      "-c",
-      "model_provider=cw",
-      "-c",
-      `model_providers.cw={name="cw", base_url="${baseUrl}", wire_api="responses", env_key="CW_KEY"}`,
-      "-m",
-      "gpt-codex-identity",
-      prompt,
-    ],
-    { CW_KEY: token },
-  );
 
 const isAnthropic = (request: CapturedRequest) => request.url.split("?")[0] === "/v1/messages";
 const isOpenAI = (request: CapturedRequest) =>
@@ -254,7 +193,7 @@ describe("identity (keys + jwt) with real clients through the real server", () =
   it("codex exec with the JWT in its env_key variable gets its answer, audited under the JWT's user", async () => {
     const jwt = await tokenFor("codex-jwt");
     const before = upstream.requests.length;
-    const run = await runCodex(`${server.url}/openai/v1`, jwt, "Please greet me");
+    const run = await runCodex(`${server.url}/openai/v1`, jwt, "Please greet me", "gpt-codex-identity");
     expect(run.code, `codex failed: ${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toContain(CODEX_PIECES.join(""));
 

@@ -1,16 +1,8 @@
-import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blockingMessage } from "../helpers/anthropic-wire.ts";
 import { chatCompletion } from "../helpers/openai-wire.ts";
-import { ROOT, type RunningServer, startServer } from "../helpers/server-process.ts";
+import { type RunningServer, startServer } from "../helpers/server-process.ts";
 import { startUpstream } from "../helpers/upstream-server.ts";
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 interface KeyRow {
   key_id: string;
@@ -31,19 +23,7 @@ describe("keys and users: the lifecycle from the command line", () => {
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   let server: RunningServer;
 
-  const causeway = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      const env = {
-        PATH: process.env.PATH ?? "",
-        HOME: server.dir,
-        CAUSEWAY_DB: server.db,
-        CAUSEWAY_CONFIG: join(server.dir, "causeway.yaml"),
-      };
-      execFile(join(ROOT, "bin/causeway"), args, { cwd: server.dir, env }, (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      });
-    });
+  const causeway = (...args: string[]) => server.command(...args);
   const json = async <T>(...args: string[]): Promise<T> => {
     const run = await causeway(...args);
     expect(run.code, run.stderr).toBe(0);

@@ -69,11 +69,30 @@ export async function startServer(options: ServerOptions = {}) {
     return stdout;
   };
 
+  /**
+   * `bin/causeway ARGS` as a user runs it, against the same store and config; never throws,
+   * gives the exit status and both streams.
+   */
+  const runCommand = (...args: string[]): Promise<CommandRun> =>
+    new Promise((resolveRun) => {
+      const commandEnv = {
+        PATH: process.env.PATH ?? "",
+        HOME: dir,
+        CAUSEWAY_DB: db,
+        CAUSEWAY_CONFIG: join(dir, "causeway.yaml"),
+      };
+      execFile(join(ROOT, "bin/causeway"), args, { cwd: dir, env: commandEnv }, (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
+        resolveRun({ code, stdout, stderr });
+      });
+    });
+
   return {
     url,
     dir,
     db,
     cli,
+    command: runCommand,
     logs: () => logs,
     child,
     async createUser(name: string): Promise<string> {
@@ -100,6 +119,12 @@ export async function startServer(options: ServerOptions = {}) {
       return code;
     },
   };
+}
+
+export interface CommandRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
 export type RunningServer = Awaited<ReturnType<typeof startServer>>;
