@@ -126,7 +126,11 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
       return active.size;
     },
     breakerStates() {
-      return [...upstreams.values()].flatMap((upstream) => upstream.breakers.states());
+      return [...upstreams.values()].flatMap(
+        (upstream) =>
+          upstream.breakers?.states().map((breaker) => ({ provider: upstream.provider.name, ...breaker })) ??
+          [],
+      );
     },
   };
 }

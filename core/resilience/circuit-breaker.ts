@@ -88,32 +88,29 @@ export class CircuitBreaker {
 /** Breakers kept at most; past it, idle ones are dropped (model names come from clients). */
 const MAX_BREAKERS = 1_000;
 
-/** Every provider × model breaker of one bridge. */
+/** The breakers of one provider instance, one per model, all with the instance's policy. */
 export class BreakerBoard {
-  readonly #breakers = new Map<string, { provider: string; model: string; breaker: CircuitBreaker }>();
+  readonly #breakers = new Map<string, CircuitBreaker>();
+  readonly #policy: BreakerPolicy;
   readonly #clock: Clock;
 
-  constructor(clock: Clock) {
+  constructor(policy: BreakerPolicy, clock: Clock) {
+    this.#policy = policy;
     this.#clock = clock;
   }
 
-  get(provider: string, model: string, policy: BreakerPolicy): CircuitBreaker {
-    const key = `${provider}\n${model}`;
-    const found = this.#breakers.get(key);
-    if (found) return found.breaker;
+  get(model: string): CircuitBreaker {
+    const found = this.#breakers.get(model);
+    if (found) return found;
     if (this.#breakers.size >= MAX_BREAKERS)
-      for (const [k, entry] of this.#breakers) if (entry.breaker.idle()) this.#breakers.delete(k);
-    const breaker = new CircuitBreaker(policy, this.#clock);
-    this.#breakers.set(key, { provider, model, breaker });
+      for (const [key, breaker] of this.#breakers) if (breaker.idle()) this.#breakers.delete(key);
+    const breaker = new CircuitBreaker(this.#policy, this.#clock);
+    this.#breakers.set(model, breaker);
     return breaker;
   }
 
-  /** Each breaker's state, for metrics and operators. */
-  states(): { provider: string; model: string; state: BreakerState }[] {
-    return [...this.#breakers.values()].map(({ provider, model, breaker }) => ({
-      provider,
-      model,
-      state: breaker.state,
-    }));
+  /** Each model's breaker state, for metrics and operators. */
+  states(): { model: string; state: BreakerState }[] {
+    return [...this.#breakers].map(([model, breaker]) => ({ model, state: breaker.state }));
   }
 }

@@ -15,11 +15,14 @@ export class KeyPool {
   readonly #keys: readonly string[];
   readonly #coolUntil: number[];
   readonly #clock: Clock;
+  /** The answer of a one-key pool (the common case): no work and no allocation per request. */
+  readonly #only: { readonly key: string; readonly index: number } | null;
   #current = 0;
 
   constructor(keys: readonly string[], clock: Clock) {
     if (keys.length === 0) throw new Error("a key pool needs a key");
     this.#keys = keys;
+    this.#only = keys.length === 1 ? { key: keys[0]!, index: 0 } : null;
     this.#coolUntil = keys.map(() => 0);
     this.#clock = clock;
   }
@@ -30,7 +33,7 @@ export class KeyPool {
 
   /** The key to use now and its index. */
   pick(): { readonly key: string; readonly index: number } {
-    if (this.#keys.length === 1) return { key: this.#keys[0]!, index: 0 };
+    if (this.#only) return this.#only;
     const now = this.#clock.now();
     let soonest = this.#current;
     for (let step = 0; step < this.#keys.length; step++) {

@@ -7,17 +7,17 @@ import { KeyPool } from "./key-pool.ts";
 export class UpstreamState {
   readonly provider: ProviderConfig;
   readonly keys: KeyPool;
-  readonly breakers: BreakerBoard;
+  /** Null when the instance has no circuit breaker configured. */
+  readonly breakers: BreakerBoard | null;
 
   constructor(provider: ProviderConfig, clock: Clock) {
     this.provider = provider;
     this.keys = new KeyPool(provider.apiKeys?.length ? provider.apiKeys : [provider.apiKey], clock);
-    this.breakers = new BreakerBoard(clock);
+    this.breakers = provider.circuitBreaker ? new BreakerBoard(provider.circuitBreaker, clock) : null;
   }
 
-  /** The breaker of this instance × `model`; null when the instance has none configured. */
+  /** The breaker of this instance × `model`; null when the instance has none. */
   breaker(model: string): CircuitBreaker | null {
-    const policy = this.provider.circuitBreaker;
-    return policy ? this.breakers.get(this.provider.name, model, policy) : null;
+    return this.breakers?.get(model) ?? null;
   }
 }
