@@ -1,12 +1,10 @@
 import type { InterceptionTrace } from "../audit/interception-trace.ts";
 import type { RetryPolicy } from "../config.ts";
 import type { CircuitBreaker } from "../resilience/circuit-breaker.ts";
+import { KEY_STATUSES } from "../resilience/key-pool.ts";
 import { backoffMs, retryAfterMs } from "../resilience/retry-policy.ts";
 import { type ProxyContext, upstreamPost } from "./context.ts";
 import type { CallResult, Exchange } from "./exchange.ts";
-
-/** Statuses a different enterprise key may not get: worth a retry on another key of the pool. */
-const KEY_STATUSES = new Set([401, 403, 429]);
 
 export interface AttemptPlan {
   readonly context: ProxyContext;
@@ -61,9 +59,8 @@ async function attempt(plan: AttemptPlan, body: BodyInit): Promise<CallResult> {
     const now = ports.clock.now();
     const failed = result.ok && result.response.status >= 400 ? result.response : null;
     // Only a failure's headers are read: a 2xx on the hot path costs no header lookups here.
-    const status = result.ok ? result.response.status : null;
     const wait = failed ? retryAfterMs(failed.headers, now) : null;
-    if (status !== null && KEY_STATUSES.has(status)) keys.report(index, status, wait);
+    if (failed) keys.observe(index, failed);
     const delay = nextDelay(plan, result, attempt, index, wait);
     const left = plan.budgetMs - (now - start);
     if (delay === null || delay >= left || breaker?.state === "open") return gaveUp(result, retry);

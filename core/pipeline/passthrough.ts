@@ -5,8 +5,9 @@ import { idleGuardedBody } from "./idle-guarded-body.ts";
 import { errorResponse, relayedHeaders } from "./respond.ts";
 
 /**
- * Read routes (`/v1/models`, count_tokens, stored responses): authenticated, enterprise key
- * injected, response streamed back with credentials and cookies filtered out. Not audited.
+ * Read routes (`/v1/models`, count_tokens, stored responses): authenticated, an enterprise key of
+ * the pool injected, response streamed back with credentials and cookies filtered out. Not
+ * audited, not retried.
  */
 export async function passthrough(context: ProxyContext): Promise<Response> {
   const { request, ports, config, requestId, profile } = context;
@@ -17,9 +18,11 @@ export async function passthrough(context: ProxyContext): Promise<Response> {
     body = read.bytes;
   }
   const exchange = Exchange.open(request, context.track);
+  const { keys } = context.upstream;
+  const { key, index } = keys.pick();
   const upstreamRequest = new Request(upstreamUrl(context), {
     method: request.method,
-    headers: upstreamHeaders(context, context.upstream.keys.pick().key),
+    headers: upstreamHeaders(context, key),
     signal: exchange.signal,
     ...(body ? { body } : {}),
   });
@@ -36,6 +39,8 @@ export async function passthrough(context: ProxyContext): Promise<Response> {
     return errorResponse(result.error, profile.renderError, requestId);
   }
   const upstream = result.response;
+  // Not retried here, but a key the upstream refused is set aside for every route.
+  keys.observe(index, upstream);
   const headers = relayedHeaders(upstream, requestId);
   if (!upstream.body) {
     settle();

@@ -1,4 +1,8 @@
 import type { Clock } from "../ports/clock.ts";
+import { retryAfterMs } from "./retry-policy.ts";
+
+/** Statuses that say something about the key rather than the request: another key may not get them. */
+export const KEY_STATUSES: ReadonlySet<number> = new Set([401, 403, 429]);
 
 /** A key the upstream refused as invalid or forbidden is left alone this long. */
 const AUTH_FAILURE_COOL_DOWN_MS = 5 * 60_000;
@@ -53,9 +57,13 @@ export class KeyPool {
     return this.#coolUntil.some((until, other) => other !== index && until <= now);
   }
 
-  /** The upstream's verdict on key `index`; 429, 401 and 403 set it aside and move on. */
-  report(index: number, status: number, retryAfterMs: number | null): void {
-    if (this.#keys.length === 1) return;
+  /** What the upstream answered to key `index`: 429, 401 and 403 set it aside and move on. */
+  observe(index: number, response: Response): void {
+    if (this.#only || !KEY_STATUSES.has(response.status)) return;
+    this.#report(index, response.status, retryAfterMs(response.headers, this.#clock.now()));
+  }
+
+  #report(index: number, status: number, retryAfterMs: number | null): void {
     const coolDown =
       status === 401 || status === 403
         ? AUTH_FAILURE_COOL_DOWN_MS

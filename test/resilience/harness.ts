@@ -60,8 +60,9 @@ export function resilienceHarness(options: {
       ids: new SequentialIds(),
       random: () => 0.5,
       upstream: async (request) => {
-        const body = JSON.parse(await request.clone().text()) as { model: string };
-        calls.push({ at: clock.now(), key: request.headers.get("x-api-key"), model: body.model });
+        const text = await request.clone().text();
+        const model = text ? (JSON.parse(text) as { model: string }).model : "";
+        calls.push({ at: clock.now(), key: request.headers.get("x-api-key"), model });
         const fault = options.script?.(calls.length - 1, request) ?? { status: 200, body: OK_MESSAGE };
         return answer(fault);
       },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { onlyTerminal } from "../core/support/audit.ts";
 import { messagesRequest } from "../core/support/requests.ts";
+import { USER_KEY } from "../helpers/bridge-harness.ts";
 import { OK_MESSAGE, resilienceHarness } from "./harness.ts";
 
 const KEYS = ["sk-ent-a", "sk-ent-b", "sk-ent-c"];
@@ -59,5 +60,23 @@ describe("key pools: api_keys rotated on 429, 401 and 403", () => {
     h.clock.advance(20_000);
     await h.run(messagesRequest({ stream: false }));
     expect(h.calls.at(-1)?.key).toBe("sk-ent-a");
+  });
+
+  it("passthrough routes use the pool too, and a key they get refused with is set aside", async () => {
+    const h = resilienceHarness({
+      keys: ["sk-ent-a", "sk-ent-b"],
+      script: (_n, request) =>
+        request.headers.get("x-api-key") === "sk-ent-a"
+          ? { status: 401 }
+          : { status: 200, body: '{"data":[]}' },
+    });
+    const models = () =>
+      h.bridge.handle(
+        new Request("http://bridge.test/anthropic/v1/models", { headers: { "x-api-key": USER_KEY } }),
+      );
+    expect((await models()).status).toBe(401); // not retried: relayed as the upstream sent it
+    expect((await models()).status).toBe(200);
+    expect((await h.run(messagesRequest({ stream: false }))).response.status).toBe(200);
+    expect(h.calls.map((c) => c.key)).toEqual(["sk-ent-a", "sk-ent-b", "sk-ent-b"]);
   });
 });
