@@ -31,6 +31,11 @@ export interface ModeExpectations {
   readonly completed?: boolean;
   /** The audit must hold at least one non-zero token count. */
   readonly nonZeroTokens?: boolean;
+  /**
+   * The upstream's stream lacks its end marker: the client gets `expectClient` and then exactly one
+   * in-band error event the bridge adds (its bytes are the bridge's, so only its shape is checked).
+   */
+  readonly truncated?: boolean;
 }
 
 /** One replay of a case: the client body for this mode and the upstream's answers, in call order. */

@@ -57,6 +57,7 @@ function streamingCase(api: string, text: string): ModeCase {
     expectClient: body,
     expect: {
       ...(routeFor(api).endMarker(types) && !errored ? { completed: true } : {}),
+      ...(!routeFor(api).endMarker(types) && !errored ? { truncated: true } : {}),
       ...(payloads.some((p) => hasUsage(p.json)) ? { nonZeroTokens: true } : {}),
     },
   };

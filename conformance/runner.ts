@@ -6,6 +6,8 @@ import { ManualClock } from "../core/ports/clock.ts";
 import { SequentialIds } from "../core/ports/ids.ts";
 import { MemoryRecorder } from "../core/ports/recorder.ts";
 import { MemoryToolProvider } from "../core/ports/tool-provider.ts";
+import { decodeSse } from "../core/sse/decoder.ts";
+import type { SseEvent } from "../core/sse/event.ts";
 import { routeFor } from "./api-routes.ts";
 import {
   type AuditSummary,
@@ -141,10 +143,17 @@ export function check(api: string, modeCase: ModeCase, seen: Observation): strin
     problems.push(`status: expected ${modeCase.expectStatus}, got ${seen.status}`);
   // After an injected tool loop the bridge writes the blocking body itself: compare it as JSON.
   const synthesized = modeCase.tools !== undefined && modeCase.mode === "non-streaming";
+  const truncated = modeCase.expect.truncated === true;
+  const received = truncated ? seen.body.subarray(0, modeCase.expectClient.length) : seen.body;
   const diff = synthesized
-    ? jsonDifference(modeCase.expectClient, seen.body)
-    : firstDifference(modeCase.expectClient, seen.body);
+    ? jsonDifference(modeCase.expectClient, received)
+    : firstDifference(modeCase.expectClient, received);
   if (diff !== null) problems.push(`client bytes differ ${diff}`);
+  if (truncated && diff === null) {
+    const added = decodeSse(new TextDecoder().decode(seen.body.subarray(modeCase.expectClient.length)));
+    if (added.length !== 1 || !isErrorEvent(added[0]!))
+      problems.push(`truncated stream: want one in-band error event after the relayed bytes, got ${show(added)}`);
+  }
   if (seen.requestId === null) problems.push(`no ${REQUEST_ID_HEADER} header`);
   if (seen.interceptions !== 1)
     problems.push(`expected 1 interception, the audit holds ${seen.interceptions}`);
@@ -247,5 +256,16 @@ function jsonDifference(expected: Uint8Array, got: Uint8Array): string | null {
     return a === b ? null : `(as JSON): expected ${a.slice(0, 200)}, got ${b.slice(0, 200)}`;
   } catch {
     return firstDifference(expected, got);
+  }
+}
+
+/** An SSE event in any of the three APIs' error shapes (`event: error`, or an `error` object in its data). */
+function isErrorEvent(event: SseEvent): boolean {
+  if (event.event === "error") return true;
+  try {
+    const data = JSON.parse(event.data) as Record<string, unknown>;
+    return data.type === "error" || (typeof data.error === "object" && data.error !== null);
+  } catch {
+    return false;
   }
 }

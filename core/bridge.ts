@@ -2,7 +2,9 @@ import { renderOpenAIError } from "./apis/openai-shared/errors.ts";
 import type { BridgeConfig, BridgePorts } from "./config.ts";
 import { type GatewayError, gatewayError } from "./errors.ts";
 import { extractCredential, HOP_COUNT_HEADER, REQUEST_ID_HEADER } from "./http/headers.ts";
-import { requestTarget } from "./http/request-target.ts";
+import { FORWARDED_QUERY, forwardedQuery } from "./http/query.ts";
+import { isSafePath, requestTarget } from "./http/request-target.ts";
+import { ResponseHeaderPolicy } from "./http/response-headers.ts";
 import type { ProxyContext } from "./pipeline/context.ts";
 import { intercept } from "./pipeline/intercept.ts";
 import { passthrough } from "./pipeline/passthrough.ts";
@@ -29,14 +31,21 @@ export interface Bridge {
 /** The one answer to every refused credential: the reason would only help an attacker. */
 const INVALID_CREDENTIAL = "Invalid or missing API key.";
 
-/** Query parameters some clients use for keys; refused so the key never lands in access logs. */
-const QUERY_CREDENTIALS = ["api_key", "key", "access_token"];
-
 export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
   const route = createRouter(config);
   // Key pools and breakers live as long as the bridge: they remember across requests.
   const upstreams = new Map(
     config.providers.map((p) => [p.name, new UpstreamState(p, ports.clock)] as const),
+  );
+  // What each instance lets through, compiled once: query parameters and response headers.
+  const allowed = new Map(
+    config.providers.map((p) => {
+      const query = p.forwardQuery?.length
+        ? new Set([...FORWARDED_QUERY, ...p.forwardQuery])
+        : FORWARDED_QUERY;
+      const headers = new ResponseHeaderPolicy(p.relayHeaders ?? [], p.apiKeys ?? [p.apiKey]);
+      return [p.name, { query, headers }] as const;
+    }),
   );
   const logger = ports.logger ?? silentLogger;
   const active = new Set<() => void>();
@@ -49,7 +58,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
 
   async function handle(request: Request): Promise<Response> {
     const requestId = ports.ids.interceptionId();
-    const { pathname, search } = requestTarget(request.url);
+    const { pathname, search, badHost } = requestTarget(request.url);
     const target = route(request.method, pathname);
     if (target.kind === "health") {
       return Response.json(
@@ -57,25 +66,31 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
         { headers: { [REQUEST_ID_HEADER]: requestId } },
       );
     }
-    if (target.kind === "not-found") {
-      return errorResponse(gatewayError("not_found", "Not found."), renderOpenAIError, requestId);
-    }
-    const { profile } = target;
-    const fail = (error: GatewayError): Response => errorResponse(error, profile.renderError, requestId);
+    const render = target.kind === "provider" ? target.profile.renderError : renderOpenAIError;
+    const fail = (error: GatewayError): Response => errorResponse(error, render, requestId);
+    if (badHost) return fail(BAD_HOST);
+    if (target.kind === "not-found") return fail(gatewayError("not_found", "Not found."));
     if (target.match === null)
       return fail(gatewayError("not_found", `No route for ${request.method} ${target.path}.`));
-    if (search !== "" && hasQueryCredential(search)) {
-      return fail(gatewayError("invalid_request", "Credentials are not accepted in the query string."));
-    }
-    const hops = Number(request.headers.get(HOP_COUNT_HEADER) ?? "0") || 0;
+    if (!isSafePath(target.path)) return fail(BAD_PATH);
+    const instance = allowed.get(target.provider.name)!;
+    const query = forwardedQuery(search, instance.query);
+    if (!query.ok) return fail(QUERY_CREDENTIAL);
+    const hops = hopCount(request.headers.get(HOP_COUNT_HEADER));
+    if (hops === null) return fail(BAD_HOPS);
     if (hops >= config.limits.maxHops) return fail(gatewayError("loop_detected", "Request loop detected."));
     if (draining) return fail(gatewayError("unavailable", "The bridge is shutting down."));
     // The audit of a new interception could not be kept: refuse it before any work (Retry-After).
     if (target.match.kind === "intercept" && ports.recorder.accepting?.() === false)
       return fail(gatewayError("unavailable", "Audit logging is temporarily unavailable."));
 
+    const refuse = (reason: string): Response => {
+      // One line per refusal, for the operator: never the credential, nor anything derived from it.
+      logger.warn("authentication refused", { requestId, reason, method: request.method, path: pathname });
+      return fail(gatewayError("authentication", INVALID_CREDENTIAL));
+    };
     const credential = extractCredential(request.headers);
-    if (credential === null) return fail(gatewayError("authentication", INVALID_CREDENTIAL));
+    if (credential === null) return refuse("no credential");
     let principal: Awaited<ReturnType<typeof ports.auth.authenticate>>;
     try {
       principal = await ports.auth.authenticate(credential);
@@ -85,7 +100,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
       logger.error("authentication unavailable", { requestId, reason: describe(error) });
       return fail(gatewayError("unavailable", "Authentication is temporarily unavailable."));
     }
-    if (principal === null) return fail(gatewayError("authentication", INVALID_CREDENTIAL));
+    if (principal === null) return refuse("credential not accepted");
     // Answered by the bridge (e.g. dropped client telemetry): authenticated, never forwarded.
     if (target.match.kind === "local") return target.match.respond(requestId);
 
@@ -95,10 +110,11 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
       logger,
       requestId,
       request,
-      search,
+      search: query.search,
+      responseHeaders: instance.headers,
       provider: target.provider,
       upstream: upstreams.get(target.provider.name)!,
-      profile,
+      profile: target.profile,
       path: target.path,
       principal,
       hops,
@@ -135,9 +151,21 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
   };
 }
 
-function hasQueryCredential(search: string): boolean {
-  const params = new URLSearchParams(search);
-  return QUERY_CREDENTIALS.some((name) => params.has(name));
+const BAD_HOST = gatewayError("invalid_request", "The Host header is missing or not valid.");
+const BAD_PATH = gatewayError(
+  "invalid_request",
+  "The request path holds an escaped separator, dot segment or control character.",
+);
+const QUERY_CREDENTIAL = gatewayError("invalid_request", "Credentials are not accepted in the query string.");
+const BAD_HOPS = gatewayError("invalid_request", `${HOP_COUNT_HEADER} must be a small non-negative integer.`);
+
+/**
+ * The hops a request has already made: the header the bridge itself sets upstream, so a value it
+ * could not have written (not 1–3 plain digits: `-1`, `1e308`, `-Infinity`, `0x1`) is refused.
+ */
+function hopCount(header: string | null): number | null {
+  if (header === null) return 0;
+  return /^\d{1,3}$/.test(header) ? Number(header) : null;
 }
 
 function describe(error: unknown): string {

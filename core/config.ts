@@ -32,6 +32,10 @@ export interface ProviderConfig {
   readonly circuitBreaker?: BreakerPolicy;
   /** Client telemetry routes: absent means `drop`. */
   readonly telemetry?: TelemetryMode;
+  /** Query parameters forwarded beyond the APIs' own (core/http/query.ts). */
+  readonly forwardQuery?: readonly string[];
+  /** Response headers relayed beyond the default allow-list; `prefix*` for a family (core/http/response-headers.ts). */
+  readonly relayHeaders?: readonly string[];
 }
 
 /**
@@ -86,6 +90,10 @@ export interface Limits {
   readonly maxStreamDurationMs: number;
   /** Requests that already passed through this many Causeway hops are refused (508). */
   readonly maxHops: number;
+  /** Largest upstream SSE event (or line) decoded, in characters; a stream past it is cut (502 in-band). */
+  readonly maxEventBytes: number;
+  /** Largest blocking upstream body read (an answer, or an error); 502 above. */
+  readonly maxResponseBytes: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -96,6 +104,8 @@ export const DEFAULT_LIMITS: Limits = {
   pingIntervalMs: 10_000,
   maxStreamDurationMs: 60 * 60_000,
   maxHops: 2,
+  maxEventBytes: 64 * 1024 * 1024,
+  maxResponseBytes: 64 * 1024 * 1024,
 };
 
 export interface BridgeConfig {

@@ -86,6 +86,8 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
       pingIntervalMs: limits.ping_interval_ms ?? DEFAULT_LIMITS.pingIntervalMs,
       maxStreamDurationMs: limits.max_stream_duration_ms ?? DEFAULT_LIMITS.maxStreamDurationMs,
       maxHops: limits.max_hops ?? DEFAULT_LIMITS.maxHops,
+      maxEventBytes: limits.max_event_bytes ?? DEFAULT_LIMITS.maxEventBytes,
+      maxResponseBytes: limits.max_response_bytes ?? DEFAULT_LIMITS.maxResponseBytes,
     },
     auth: resolveAuth(file.auth),
     shutdownGraceMs: file.server?.shutdown_grace_ms ?? 30_000,
@@ -141,6 +143,8 @@ function resolveProviders(file: ConfigFile, env: Record<string, string | undefin
       ...resilienceOf(provider),
       // Absent means drop (core/config.ts); only a file that says so changes it.
       ...(provider.telemetry ? { telemetry: provider.telemetry } : {}),
+      ...(provider.forward_query ? { forwardQuery: provider.forward_query } : {}),
+      ...(provider.relay_headers ? { relayHeaders: provider.relay_headers } : {}),
     });
   }
   return out;

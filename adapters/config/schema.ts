@@ -58,6 +58,17 @@ export const ProviderSchema = v.strictObject({
   ),
   /** Client telemetry (Claude Code's `/api/event_logging/batch`): answered and dropped, or forwarded. */
   telemetry: v.optional(v.picklist(["drop", "forward"], 'must be "drop" or "forward"')),
+  /** Query parameters forwarded beyond the APIs' own (docs/configuration.md). */
+  forward_query: v.optional(v.array(nonEmpty)),
+  /** Response headers relayed beyond the default allow-list; `prefix*` for a family. */
+  relay_headers: v.optional(
+    v.array(
+      v.pipe(
+        nonEmpty,
+        v.regex(/^[A-Za-z0-9!#$%&'+.^_`|~-]+\*?$/, "must be a header name, or a prefix ending in *"),
+      ),
+    ),
+  ),
 });
 
 export const McpServerSchema = v.strictObject({
@@ -144,6 +155,8 @@ export const ConfigFileSchema = v.strictObject({
       ping_interval_ms: v.optional(positiveInt),
       max_stream_duration_ms: v.optional(positiveInt),
       max_hops: v.optional(positiveInt),
+      max_event_bytes: v.optional(positiveInt),
+      max_response_bytes: v.optional(positiveInt),
     }),
   ),
   auth: v.optional(AuthSchema),

@@ -1,5 +1,5 @@
 /** RFC 9110 §7.6.1 hop-by-hop headers, plus ones a proxy must recompute itself. */
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   "connection",
   "keep-alive",
   "proxy-connection",
@@ -15,6 +15,12 @@ const HOP_BY_HOP = new Set([
 
 /** Client credentials of any provider style: never forwarded upstream (AUTH-09). */
 const CLIENT_CREDENTIALS = new Set(["authorization", "x-api-key", "api-key", "x-goog-api-key", "cookie"]);
+/**
+ * Names that hold a credential in some provider's, gateway's or cloud's style
+ * (`x-amz-security-token`, `ocp-apim-subscription-key`, `x-litellm-api-key`...): dropped too,
+ * whatever the prefix. No header real clients send matches (reference/wire-notes.md samples).
+ */
+const CREDENTIAL_NAME = /api-?key|token|secret|credential|passw|subscription-key|signature/;
 
 /** Bridge-internal headers a client must not be able to set upstream. */
 export const HOP_COUNT_HEADER = "x-causeway-hops";
@@ -29,6 +35,7 @@ export function forwardRequestHeaders(incoming: Headers): Headers {
   const out = new Headers();
   incoming.forEach((value, name) => {
     if (HOP_BY_HOP.has(name) || CLIENT_CREDENTIALS.has(name) || named.has(name)) return;
+    if (CREDENTIAL_NAME.test(name)) return;
     // The runtime's fetch negotiates and decodes compression itself.
     if (name === "accept-encoding") return;
     // Routing overrides such as x-portkey-custom-host would redirect the enterprise key (INP-01).
@@ -38,29 +45,8 @@ export function forwardRequestHeaders(incoming: Headers): Headers {
   return out;
 }
 
-/** Upstream response headers a client may see: no credentials, cookies or stale framing. */
-const RESPONSE_DROP = new Set([
-  ...HOP_BY_HOP,
-  "set-cookie",
-  "set-cookie2",
-  "authorization",
-  "x-api-key",
-  "api-key",
-  // fetch has already decoded the body: these would describe bytes the client never gets.
-  "content-encoding",
-]);
-
-export function filterResponseHeaders(upstream: Headers): Headers {
-  const named = connectionNamed(upstream);
-  const out = new Headers();
-  upstream.forEach((value, name) => {
-    if (RESPONSE_DROP.has(name) || named.has(name)) return;
-    out.append(name, value);
-  });
-  return out;
-}
-
-function connectionNamed(headers: Headers): Set<string> {
+/** Header names the `Connection` header lists: hop-by-hop for this message alone. */
+export function connectionNamed(headers: Headers): Set<string> {
   const connection = headers.get("connection");
   if (!connection) return EMPTY;
   // The usual values, without building a set per request.

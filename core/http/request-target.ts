@@ -3,6 +3,12 @@ export interface RequestTarget {
   readonly pathname: string;
   /** `?…` as `URL.search` gives it: "" when there is no query or it is empty. */
   readonly search: string;
+  /**
+   * The URL had no valid authority: the runtime could not make one from the Host header (missing,
+   * empty or malformed; Bun then hands over the bare request target). HTTP/1.1 wants a 400 for
+   * that (RFC 9112 §3.2); the path is still parsed so a health check can be answered.
+   */
+  readonly badHost?: true;
 }
 
 /**
@@ -52,6 +58,50 @@ function plain(c: number): boolean {
 }
 
 function parsed(href: string): RequestTarget {
-  const url = new URL(href);
-  return { pathname: url.pathname, search: url.search };
+  const url = parse(href);
+  if (url !== null && url.host !== "") return { pathname: url.pathname, search: url.search };
+  // A relative target (or one no base can hold) is parsed against a placeholder authority.
+  const relative = parse(href, "http://host.invalid");
+  return relative === null
+    ? { pathname: "/", search: "", badHost: true }
+    : { pathname: relative.pathname, search: relative.search, badHost: true };
+}
+
+/** `URL.parse`, which Node 20 lacks. */
+function parse(href: string, base?: string): URL | null {
+  try {
+    return new URL(href, base);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a routed path is safe to forward: every `%` escape decodes, and no segment decodes to
+ * something a provider's own router could read as structure (a `/` or `\`, a dot segment, a
+ * control character, or another escape). URL parsing already resolved literal `..`, `%2e` and
+ * `\`; an id such as `abc%2F..%2Ffiles` would still reach an upstream that decodes before routing.
+ */
+export function isSafePath(path: string): boolean {
+  if (path.indexOf("%") < 0) return true;
+  for (const segment of path.split("/")) {
+    if (segment.indexOf("%") < 0) continue;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return false;
+    }
+    if (decoded === "." || decoded === ".." || hasUnsafeChar(decoded)) return false;
+  }
+  return true;
+}
+
+/** `/`, `\`, `%` (a double escape), C0 controls and DEL. */
+function hasUnsafeChar(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0x2f || c === 0x5c || c === 0x25) return true;
+  }
+  return false;
 }

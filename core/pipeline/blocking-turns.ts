@@ -1,4 +1,5 @@
 import { gatewayError } from "../errors.ts";
+import { readResponseWithLimit } from "../http/body.ts";
 import { parseJsonSafe } from "../json/loose.ts";
 import type { Answer } from "./answer.ts";
 import { relayedHeaders } from "./respond.ts";
@@ -14,24 +15,24 @@ const UTF8 = new TextDecoder();
  */
 export async function blockingTurns(answer: Answer, first: Response): Promise<Response> {
   const { api, trace, exchange, turns } = answer;
-  const { requestId } = answer.context;
+  const { context } = answer;
   // The client's answer carries the first response's headers, whatever the turns after it sent.
-  const headers = relayedHeaders(first, requestId);
+  const headers = relayedHeaders(first, context);
   let upstream = first;
   try {
     for (;;) {
       const cancelDeadline = answer.deadline();
-      let bytes: ArrayBuffer;
-      try {
-        bytes = await upstream.arrayBuffer();
-      } catch {
-        return answer.fail(exchange.describe());
-      } finally {
-        cancelDeadline();
+      const read = await readResponseWithLimit(upstream, answer.context.config.limits.maxResponseBytes);
+      cancelDeadline();
+      if (!read.ok) {
+        // The abort closes the upstream's socket; a timeout or the client, if first, keeps its cause.
+        exchange.abort(read.reason === "too-large" ? "oversized" : "broken");
+        return exchange.cause === "client" ? cancelled(answer) : answer.fail(exchange.describe());
       }
+      const { bytes } = read;
       if (!upstream.ok) {
         trace.end("upstream_error", upstream.status, `upstream answered ${upstream.status}`);
-        const errorHeaders = upstream === first ? headers : relayedHeaders(upstream, requestId);
+        const errorHeaders = upstream === first ? headers : relayedHeaders(upstream, context);
         return new Response(bytes, { status: upstream.status, headers: errorHeaders });
       }
       const json = parseJsonSafe(UTF8.decode(bytes));

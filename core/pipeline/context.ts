@@ -1,5 +1,6 @@
 import type { BridgeConfig, BridgePorts, ProviderConfig } from "../config.ts";
 import { forwardRequestHeaders, HOP_COUNT_HEADER } from "../http/headers.ts";
+import type { ResponseHeaderPolicy } from "../http/response-headers.ts";
 import type { Principal } from "../ports/auth.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { ProviderProfile } from "../providers/provider-profile.ts";
@@ -12,8 +13,10 @@ export interface ProxyContext {
   readonly logger: Logger;
   readonly requestId: string;
   readonly request: Request;
-  /** The request URL's query (`?…`, or ""), forwarded as sent. */
+  /** The request URL's query (`?…`, or "") as forwarded: the allowed parameters, as sent. */
   readonly search: string;
+  /** The instance's filter for upstream response headers. */
+  readonly responseHeaders: ResponseHeaderPolicy;
   readonly provider: ProviderConfig;
   /** The instance's key pool and breakers, shared by every request of this bridge. */
   readonly upstream: UpstreamState;

@@ -9,6 +9,10 @@ export type AbortCause =
   | "blocking-timeout"
   | "idle-timeout"
   | "max-duration"
+  /** The upstream's answer passed a size limit (an SSE event, a blocking body). */
+  | "oversized"
+  /** The upstream's stream broke off (reset, or an error reading it) after its headers. */
+  | "broken"
   | "shutdown";
 
 export type CallResult =
@@ -99,6 +103,10 @@ export class Exchange {
         return gatewayError("timeout", "The upstream stream went silent for too long.");
       case "max-duration":
         return gatewayError("timeout", "The stream reached its maximum duration.");
+      case "oversized":
+        return gatewayError("bad_gateway", "The upstream's answer exceeded the bridge's size limit.");
+      case "broken":
+        return gatewayError("bad_gateway", "The upstream connection broke mid-answer.");
       case "shutdown":
         return gatewayError("unavailable", "The bridge is shutting down.");
       case "client":

@@ -65,7 +65,7 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
   if (upstream.ok && isEventStream(upstream) && upstream.body) {
     answer.clearDeadline();
     const stream = streamTurns(answer, upstream.body);
-    return new Response(stream, { status: upstream.status, headers: streamHeaders(upstream, requestId) });
+    return new Response(stream, { status: upstream.status, headers: streamHeaders(upstream, context) });
   }
   return blockingTurns(answer, upstream);
 }

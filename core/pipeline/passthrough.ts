@@ -41,7 +41,7 @@ export async function passthrough(context: ProxyContext): Promise<Response> {
   const upstream = result.response;
   // Not retried here, but a key the upstream refused is set aside for every route.
   keys.observe(index, upstream);
-  const headers = relayedHeaders(upstream, requestId);
+  const headers = relayedHeaders(upstream, context);
   if (!upstream.body) {
     settle();
     return new Response(null, { status: upstream.status, headers });

@@ -1,6 +1,7 @@
 import type { InterceptionTrace } from "../audit/interception-trace.ts";
 import type { ErrorRenderer, GatewayError } from "../errors.ts";
-import { filterResponseHeaders, REQUEST_ID_HEADER } from "../http/headers.ts";
+import { REQUEST_ID_HEADER } from "../http/headers.ts";
+import type { ResponseHeaderPolicy } from "../http/response-headers.ts";
 
 /** A provider-shaped JSON error response; carries the request id, never internals. */
 export function errorResponse(
@@ -16,16 +17,22 @@ export function errorResponse(
   return new Response(render(error, requestId), { status: error.status, headers });
 }
 
+/** What relaying an upstream response's headers needs to know about the request. */
+export interface RelayTarget {
+  readonly requestId: string;
+  readonly responseHeaders: ResponseHeaderPolicy;
+}
+
 /** The upstream's response headers as the client may see them, plus the request id. */
-export function relayedHeaders(upstream: Response, requestId: string): Headers {
-  const headers = filterResponseHeaders(upstream.headers);
-  headers.set(REQUEST_ID_HEADER, requestId);
+export function relayedHeaders(upstream: Response, target: RelayTarget): Headers {
+  const headers = target.responseHeaders.filter(upstream.headers);
+  headers.set(REQUEST_ID_HEADER, target.requestId);
   return headers;
 }
 
 /** Headers for a relayed SSE stream: never cached, never buffered by an intermediary. */
-export function streamHeaders(upstream: Response, requestId: string): Headers {
-  const headers = relayedHeaders(upstream, requestId);
+export function streamHeaders(upstream: Response, target: RelayTarget): Headers {
+  const headers = relayedHeaders(upstream, target);
   headers.set("cache-control", "no-cache");
   headers.set("x-accel-buffering", "no");
   return headers;

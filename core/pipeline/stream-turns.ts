@@ -2,10 +2,14 @@ import { atEventBoundary, nextTail } from "../sse/boundary.ts";
 import { SseDecoder } from "../sse/decoder.ts";
 import type { SseEvent } from "../sse/event.ts";
 import type { Answer } from "./answer.ts";
+import type { AbortCause } from "./exchange.ts";
 import { isEventStream } from "./respond.ts";
 import { SilenceWatch } from "./silence-watch.ts";
 
 const encoder = new TextEncoder();
+
+/** Sent in-band when a turn's stream ends without the provider's end marker. */
+const TRUNCATED = "The upstream stream ended before its end marker.";
 
 /**
  * The streaming turn engine: ONE client stream over one or more upstream turns. Each upstream
@@ -23,7 +27,7 @@ export function streamTurns(answer: Answer, first: ReadableStream<Uint8Array>): 
   const step = turns.streamStep;
   const keepAlive = encoder.encode(api.keepAlive);
   let reader = first.getReader();
-  let decoder = new SseDecoder();
+  let decoder = new SseDecoder(limits.maxEventBytes);
   let observer = api.observe();
   /** The last bytes relayed as is: whether the client's stream is between two events. */
   let tail = "\n\n";
@@ -59,6 +63,19 @@ export function streamTurns(answer: Answer, first: ReadableStream<Uint8Array>): 
     abandon();
   };
 
+  /**
+   * Ends the client's stream with an error: in-band between events; mid-event, anything appended
+   * would corrupt the event, so the client sees a broken stream instead (never a clean end).
+   */
+  const fail = (message: string): void => {
+    if (closed) return;
+    if (canInsert()) close(message);
+    else {
+      controller.error(new Error(message));
+      abandon();
+    }
+  };
+
   /** Feeds upstream events to the audit and, when spliced, to the client; returns chunks sent. */
   const consume = (events: readonly SseEvent[]): number => {
     let sent = 0;
@@ -74,22 +91,32 @@ export function streamTurns(answer: Answer, first: ReadableStream<Uint8Array>): 
     return sent;
   };
 
-  /** The upstream read failed: a timeout, shutdown, the client, or a broken connection. */
+  /**
+   * The upstream read failed or was stopped: a timeout, shutdown, the client, an oversized event,
+   * or a broken connection (which gets its own cause here, and closes the upstream's socket).
+   */
   const broken = (): void => {
-    const cause = exchange.cause;
+    exchange.abort("broken");
+    const cause = exchange.cause ?? "broken";
     if (cause === "client") {
       abandon();
       return;
     }
-    const status = cause === "idle-timeout" || cause === "max-duration" ? "timeout" : "failed";
-    trace.end(status, 200, cause ?? "the upstream connection broke mid-stream");
-    const message = exchange.describe().message;
-    if (canInsert()) close(message);
-    else {
-      // Mid-event: anything appended would corrupt the event, so the client sees a broken stream.
-      controller.error(new Error(message));
-      abandon();
-    }
+    const status =
+      cause === "idle-timeout" || cause === "max-duration"
+        ? "timeout"
+        : cause === "oversized"
+          ? "upstream_error"
+          : "failed";
+    trace.end(status, 200, DETAIL[cause] ?? cause);
+    fail(exchange.describe().message);
+  };
+
+  /** An event passed `maxEventBytes`: stop reading (the abort closes the upstream's socket). */
+  const oversized = (): void => {
+    exchange.abort("oversized");
+    reader.cancel().catch(() => {});
+    broken();
   };
 
   /** Keep-alives flow while the bridge works between turns. */
@@ -114,7 +141,7 @@ export function streamTurns(answer: Answer, first: ReadableStream<Uint8Array>): 
     }
     if (!end.complete) {
       trace.end("failed", 200, "the upstream stream ended before its end marker");
-      return close(turns.truncatedNotice);
+      return fail(TRUNCATED);
     }
     if (end.run.length === 0) {
       trace.end("completed", 200);
@@ -149,7 +176,7 @@ export function streamTurns(answer: Answer, first: ReadableStream<Uint8Array>): 
       return close(detail);
     }
     reader = response.body.getReader();
-    decoder = new SseDecoder();
+    decoder = new SseDecoder(limits.maxEventBytes);
     observer = api.observe();
   };
 
@@ -180,9 +207,12 @@ export function streamTurns(answer: Answer, first: ReadableStream<Uint8Array>): 
           controller.enqueue(chunk);
           tail = nextTail(tail, chunk);
           consume(decoder.push(chunk));
+          if (decoder.overflowed) return oversized();
           return;
         }
-        if (consume(decoder.push(chunk)) > 0) return;
+        const sent = consume(decoder.push(chunk));
+        if (decoder.overflowed) return oversized();
+        if (sent > 0) return;
       }
     },
     cancel() {
@@ -195,3 +225,9 @@ export function streamTurns(answer: Answer, first: ReadableStream<Uint8Array>): 
     },
   });
 }
+
+/** The audit's detail for each way a stream can break off. */
+const DETAIL: Partial<Record<AbortCause, string>> = {
+  broken: "the upstream connection broke mid-stream",
+  oversized: "the upstream sent an SSE event larger than limits.max_event_bytes",
+};

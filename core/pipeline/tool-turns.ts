@@ -81,7 +81,6 @@ export async function toolTurns(
       const outcome = session.blockingTurn(json);
       return settleTurn(outcome, outcome.run.length === 0 ? session.blockingBody() : null);
     },
-    truncatedNotice: "The upstream stream ended early.",
     runTools: (calls, signal) => runCalls(runner, calls, signal),
     nextBody(results) {
       rounds++;

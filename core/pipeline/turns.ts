@@ -31,8 +31,6 @@ export interface Turns {
   streamEnd(): TurnEnd;
   /** Blocking: this turn's upstream JSON body. */
   blockingEnd(json: unknown): TurnEnd;
-  /** Sent in-band when a stream ends without its end marker; null: the stream just ends. */
-  readonly truncatedNotice: string | null;
   /** Runs the injected calls of a turn; `signal` (client gone, shutdown) stops them. */
   runTools(calls: readonly ToolCall[], signal: AbortSignal): Promise<readonly ToolCallResult[]>;
   /** The next turn's request body with these results; null when it cannot be built. */
@@ -64,8 +62,6 @@ export function relayTurn(trace: InterceptionTrace, rewrite: Transducer<SseEvent
       body: null,
     }),
     blockingEnd,
-    // Kept as before the turn engine was shared; issue 17 (item 10) decides whether to add one.
-    truncatedNotice: null,
     runTools: noTools,
     nextBody: noNextBody,
   };

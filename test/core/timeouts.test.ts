@@ -3,7 +3,7 @@ import { REQUEST_ID_HEADER } from "../../core/http/headers.ts";
 import { MemoryToolProvider } from "../../core/ports/tool-provider.ts";
 import { bridgeHarness } from "../helpers/bridge-harness.ts";
 import { onlyTerminal, tokensOf } from "./support/audit.ts";
-import { MESSAGE_START, messagesRequest, TEXT_DELTA } from "./support/requests.ts";
+import { MESSAGE_END, MESSAGE_START, messagesRequest, TEXT_DELTA } from "./support/requests.ts";
 import { pump, scriptedUpstream, settle } from "./support/scripted-upstream.ts";
 
 const LIMITS = {
@@ -143,9 +143,11 @@ describe("idle timeout between events (UP-07)", () => {
     }
     await settle();
     expect(up.aborted).toBe(false);
+    up.push(MESSAGE_END);
     up.close();
     await client.finished;
     expect(client.state.text).not.toContain("event: error");
+    expect(onlyTerminal(h.recorder).status).toBe("completed");
   });
 
   it("cuts a stream at its maximum duration even while events keep flowing", async () => {

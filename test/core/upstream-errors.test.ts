@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { REQUEST_ID_HEADER } from "../../core/http/headers.ts";
+import { decodeSse } from "../../core/sse/decoder.ts";
 import { bridgeHarness, sseResponse } from "../helpers/bridge-harness.ts";
 import { onlyTerminal, tokensOf } from "./support/audit.ts";
 import { MESSAGE_START, messagesRequest, TEXT_DELTA } from "./support/requests.ts";
@@ -109,10 +110,54 @@ describe("mid-stream failures", () => {
     expect(onlyTerminal(h.recorder).status).toBe("failed");
   });
 
-  it("does not call a stream that ended without message_stop completed (UP-08)", async () => {
+  it("tells the client, in-band, that a stream ended without message_stop; audit failed (UP-08)", async () => {
     const h = bridgeHarness(async () => sseResponse(MESSAGE_START + TEXT_DELTA));
     const response = await h.bridge.handle(messagesRequest());
-    expect(await response.text()).toBe(MESSAGE_START + TEXT_DELTA);
+    const text = await response.text();
+    expect(text.startsWith(MESSAGE_START + TEXT_DELTA)).toBe(true);
+    const added = decodeSse(text.slice((MESSAGE_START + TEXT_DELTA).length));
+    expect(added).toHaveLength(1);
+    expect(added[0]!.event).toBe("error");
+    expect(JSON.parse(added[0]!.data).error.message).toBe("The upstream stream ended before its end marker.");
     expect(onlyTerminal(h.recorder).status).toBe("failed");
+  });
+
+  it("errors the client stream when a stream ends mid-event without its end marker (issue 17.10)", async () => {
+    const half = 'event: content_block_delta\ndata: {"type":"content_block_delta","ind';
+    const h = bridgeHarness(async () => sseResponse(MESSAGE_START + half));
+    const response = await h.bridge.handle(messagesRequest());
+    const reader = response.body!.getReader();
+    let text = "";
+    let failure: unknown = null;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+    } catch (error) {
+      failure = error;
+    }
+    // Never a clean end, and nothing appended to the half event.
+    expect(failure).not.toBeNull();
+    expect(text).toBe(MESSAGE_START + half);
+    expect(onlyTerminal(h.recorder).status).toBe("failed");
+  });
+
+  it("names a connection reset mid-stream as a break, not as an unreachable upstream (issue 17.10)", async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(MESSAGE_START));
+        controller.error(new TypeError("socket hang up"));
+      },
+    });
+    const h = bridgeHarness(async () => sseResponse(body));
+    const response = await h.bridge.handle(messagesRequest());
+    const text = await response.text();
+    expect(text).toContain("The upstream connection broke mid-answer.");
+    expect(text).not.toContain("could not be reached");
+    const end = onlyTerminal(h.recorder);
+    expect(end.status).toBe("failed");
+    expect(end.detail).toBe("the upstream connection broke mid-stream");
   });
 });

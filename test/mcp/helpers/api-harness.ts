@@ -1,5 +1,6 @@
 import type { ApiDefinition } from "../../../core/apis/api-definition.ts";
 import { DEFAULT_LIMITS } from "../../../core/config.ts";
+import { ResponseHeaderPolicy } from "../../../core/http/response-headers.ts";
 import type { ProxyContext } from "../../../core/pipeline/context.ts";
 import { intercept } from "../../../core/pipeline/intercept.ts";
 import { MemoryAuth } from "../../../core/ports/auth.ts";
@@ -54,6 +55,7 @@ export function apiHarness(
       requestId: `int_${++n}`,
       request,
       search: new URL(request.url).search,
+      responseHeaders: new ResponseHeaderPolicy([], [provider.apiKey]),
       provider,
       upstream: new UpstreamState(provider, clock),
       profile: kind === "openai" ? openaiProfile : anthropicProfile,
