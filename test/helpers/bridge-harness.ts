@@ -3,6 +3,7 @@ import { type BridgeConfig, DEFAULT_LIMITS, type Limits, type ProviderConfig } f
 import { MemoryAuth } from "../../core/ports/auth.ts";
 import { ManualClock } from "../../core/ports/clock.ts";
 import { SequentialIds } from "../../core/ports/ids.ts";
+import type { Logger } from "../../core/ports/logger.ts";
 import { MemoryRecorder } from "../../core/ports/recorder.ts";
 import type { ToolProvider } from "../../core/ports/tool-provider.ts";
 import type { Upstream } from "../../core/ports/upstream.ts";
@@ -17,6 +18,7 @@ export function bridgeHarness(
   limits: Partial<Limits> = {},
   extra: {
     tools?: ToolProvider;
+    logger?: Logger;
     /** Settings of the two provider instances beyond name, kind, base URL and key (e.g. `telemetry`). */
     anthropic?: Partial<ProviderConfig>;
     openai?: Partial<ProviderConfig>;
@@ -51,6 +53,7 @@ export function bridgeHarness(
     clock,
     ids: new SequentialIds(),
     ...(extra.tools ? { tools: extra.tools } : {}),
+    ...(extra.logger ? { logger: extra.logger } : {}),
     upstream: async (request) => {
       seen.push(request.clone());
       return upstream(request);
