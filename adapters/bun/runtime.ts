@@ -1,4 +1,5 @@
 import type { Runtime } from "../runtime/runtime.ts";
+import { serverErrorHandler } from "../runtime/server-errors.ts";
 import { openBunSqlite } from "../store/bun-sqlite.ts";
 import { isPostgresUrl, openSql } from "../store/open-sql.ts";
 import { WorkerAuditSink } from "../store/worker-audit-sink.ts";
@@ -14,8 +15,12 @@ export const bunRuntime: Runtime = {
   // on another thread would be a different database.
   openAuditSink: (db) => (isPostgresUrl(db) || db === ":memory:" ? null : new WorkerAuditSink(db)),
   upstream: (request) => fetch(request, NO_TIMEOUT),
-  async serve(handler, settings) {
+  async serve(handler, settings, logger) {
     const server = Bun.serve({
+      // Development mode (Bun's default unless NODE_ENV=production) prints an errored response
+      // stream (the core errors one when its upstream breaks mid-event) with a source frame and
+      // a stack on stderr; in production mode Bun stays silent about it (the audit records it).
+      development: false,
       hostname: settings.listen.hostname,
       port: settings.listen.port,
       fetch: handler,
@@ -24,9 +29,7 @@ export const bunRuntime: Runtime = {
       // and counts while reading) must see every body to answer 413 in the provider's shape.
       maxRequestBodySize: Math.max(settings.limits.maxBodyBytes * 2, 2 ** 31),
       idleTimeout: settings.idleTimeoutS,
-      error() {
-        return Response.json({ error: { type: "api_error", message: "Internal error." } }, { status: 500 });
-      },
+      error: serverErrorHandler(logger),
     });
     return {
       url: `http://${settings.listen.hostname.includes(":") ? `[${settings.listen.hostname}]` : settings.listen.hostname}:${server.port}`,

@@ -2,6 +2,12 @@ import { parseArgs } from "node:util";
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
+  /** The command's help, printed as is after the message (which is escaped: it quotes arguments). */
+  readonly help: string | undefined;
+  constructor(message: string, help?: string) {
+    super(message);
+    this.help = help;
+  }
 }
 
 /** Strict flag parsing: an unknown flag or a missing value is a usage error, never ignored. */
@@ -40,9 +46,8 @@ export function subcommand<const A extends string>(
 ): asserts action is A {
   if (action !== undefined && (known as readonly string[]).includes(action)) return;
   throw new UsageError(
-    action === undefined
-      ? `a subcommand is required\n\n${help}`
-      : `unknown ${command} subcommand "${action}"\n\n${help}`,
+    action === undefined ? "a subcommand is required" : `unknown ${command} subcommand "${action}"`,
+    help,
   );
 }
 

@@ -2,6 +2,7 @@ import type { SqlStore } from "../../core/store/sql-store.ts";
 import type { InterceptionView, UsageGrouping, UsageRow } from "../../core/store/views.ts";
 import { noPositionals, parseFlags, parseLimit, parseSince, subcommand, UsageError } from "./args.ts";
 import type { Output } from "./output.ts";
+import { type HumanText, human } from "./printable.ts";
 import { parseFormat, RecordWriter } from "./records.ts";
 
 /**
@@ -88,13 +89,14 @@ export function usageCommand(args: string[]): StoreWork {
     for (const row of rows)
       await records.add(row, (r) => {
         const t = r.tokens;
-        return `${r.key.padEnd(24)} ${String(r.interceptions).padStart(8)} ${[t.input, t.output, t.cache_read, t.cache_write, t.reasoning].map((n) => String(n).padStart(10)).join(" ")}`;
+        const numbers = [t.input, t.output, t.cache_read, t.cache_write, t.reasoning];
+        return human`${r.key.padEnd(24)} ${String(r.interceptions).padStart(8)} ${numbers.map((n) => String(n).padStart(10)).join(" ")}`;
       });
     await records.end();
   };
 }
 
-function interceptionLine(r: InterceptionView): string {
+function interceptionLine(r: InterceptionView): HumanText {
   const t = r.tokens;
-  return `${r.started_at}  ${r.id}  ${r.user}  ${r.api}  ${r.model}  ${r.status ?? "open"}  in=${t.input} out=${t.output} cache_read=${t.cache_read} cache_write=${t.cache_write}`;
+  return human`${r.started_at}  ${r.id}  ${r.user}  ${r.api}  ${r.model}  ${r.status ?? "open"}  in=${t.input} out=${t.output} cache_read=${t.cache_read} cache_write=${t.cache_write}`;
 }

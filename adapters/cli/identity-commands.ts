@@ -4,6 +4,7 @@ import type { NewKey } from "../../core/store/user-store.ts";
 import type { KeyView, UserView } from "../../core/store/views.ts";
 import { noPositionals, parseFlags, subcommand, UsageError } from "./args.ts";
 import type { StoreWork } from "./commands.ts";
+import { type HumanText, human, safeJson } from "./printable.ts";
 import { parseFormat, RecordWriter } from "./records.ts";
 
 export const USERS_HELP = `Usage:
@@ -81,8 +82,8 @@ export function usersCommand(args: string[]): StoreWork {
       );
       await out.line(
         values.json
-          ? JSON.stringify({ user: name, token })
-          : `Created user ${name}. Their key ${keyId} (shown once, store it now):\n${token}`,
+          ? safeJson({ user: name, token })
+          : human`Created user ${name}. Their key ${keyId} (shown once, store it now):\n${token}`,
       );
     };
   }
@@ -90,7 +91,7 @@ export function usersCommand(args: string[]): StoreWork {
     return async (store, out) => {
       const revoked = await store.users.revokeKeys(name, Date.now());
       await out.line(
-        values.json ? JSON.stringify({ user: name, revoked }) : `Revoked ${revoked} key(s) of ${name}.`,
+        values.json ? safeJson({ user: name, revoked }) : human`Revoked ${revoked} key(s) of ${name}.`,
       );
     };
   }
@@ -100,8 +101,8 @@ export function usersCommand(args: string[]): StoreWork {
       throw new Error(`no user "${name}"`);
     await out.line(
       values.json
-        ? JSON.stringify({ user: name, disabled: disable })
-        : `${disable ? "Disabled" : "Enabled"} ${name}.`,
+        ? safeJson({ user: name, disabled: disable })
+        : human`${disable ? "Disabled" : "Enabled"} ${name}.`,
     );
   };
 }
@@ -142,10 +143,10 @@ export function keysCommand(args: string[]): StoreWork {
       if (outcome === "unknown") throw new Error(`no key "${keyId}" (see causeway keys list)`);
       await out.line(
         values.json
-          ? JSON.stringify({ key_id: keyId, revoked: true })
+          ? safeJson({ key_id: keyId, revoked: true })
           : outcome === "revoked"
-            ? `Revoked ${keyId}.`
-            : `${keyId} was already revoked.`,
+            ? human`Revoked ${keyId}.`
+            : human`${keyId} was already revoked.`,
       );
     };
   }
@@ -170,8 +171,8 @@ export function keysCommand(args: string[]): StoreWork {
     const expires = expiresAt === null ? null : new Date(expiresAt).toISOString();
     await out.line(
       values.json
-        ? JSON.stringify({ user: name, key_id: keyId, token, expires_at: expires })
-        : `Created key ${keyId} for ${name}${expires ? `, expiring ${expires}` : ""}${
+        ? safeJson({ user: name, key_id: keyId, token, expires_at: expires })
+        : human`Created key ${keyId} for ${name}${expires ? `, expiring ${expires}` : ""}${
             models.length ? `, for models ${models.join(", ")}` : ""
           }. The key (shown once, store it now):\n${token}`,
     );
@@ -208,12 +209,12 @@ function parseExpiry(expires: string | undefined, ttl: string | undefined, now: 
   return at;
 }
 
-function keyLine(k: KeyView): string {
+function keyLine(k: KeyView): HumanText {
   const scopes = k.models.length ? `  models=${k.models.join(",")}` : "";
-  return `${k.key_id}  ${k.user}  ${k.prefix}…  ${k.status}  created=${k.created_at}  expires=${k.expires_at ?? "never"}${scopes}`;
+  return human`${k.key_id}  ${k.user}  ${k.prefix}…  ${k.status}  created=${k.created_at}  expires=${k.expires_at ?? "never"}${scopes}`;
 }
 
-function userLine(u: UserView): string {
+function userLine(u: UserView): HumanText {
   const flags = [u.admin ? "admin" : "", u.disabled ? "disabled" : ""].filter(Boolean).join(",");
-  return `${u.user}  ${u.origin}  keys=${u.active_keys}${flags ? `  ${flags}` : ""}  created=${u.created_at}`;
+  return human`${u.user}  ${u.origin}  keys=${u.active_keys}${flags ? `  ${flags}` : ""}  created=${u.created_at}`;
 }

@@ -12,6 +12,7 @@ import {
 } from "./commands.ts";
 import { KEYS_HELP, keysCommand, USERS_HELP, usersCommand } from "./identity-commands.ts";
 import { BrokenPipe, type Output, outputTo } from "./output.ts";
+import { printable } from "./printable.ts";
 
 const HELP = `Causeway: the AI bridge.
 
@@ -77,7 +78,7 @@ export async function runCli(argv: string[], runtime: Runtime): Promise<CliOutco
 async function dispatch(argv: string[], runtime: Runtime, out: Output): Promise<CliOutcome> {
   const { args, configPath } = takeConfigFlag(argv);
   const [command, ...rest] = args;
-  if (command === undefined) throw new UsageError(`a command is required\n\n${HELP}`);
+  if (command === undefined) throw new UsageError("a command is required", HELP);
   if (command === "help" || command === "--help" || command === "-h") {
     await out.line(HELP);
     return 0;
@@ -97,7 +98,7 @@ async function dispatch(argv: string[], runtime: Runtime, out: Output): Promise<
     return "serving";
   }
   const spec = STORE_COMMANDS[command];
-  if (!spec) throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
+  if (!spec) throw new UsageError(`unknown command "${command}"`, HELP);
   if (wantsHelp) {
     await out.line(spec.help);
     return 0;
@@ -114,14 +115,20 @@ async function dispatch(argv: string[], runtime: Runtime, out: Output): Promise<
   return 0;
 }
 
-/** The exit status for what went wrong, with one line about it on stderr (no stack trace). */
+/**
+ * The exit status for what went wrong, with one line about it on stderr (no stack trace). The
+ * message may quote an argument or a stored value, so it is escaped; a configuration error has one
+ * line per problem, each escaped; a usage error's help is our own text.
+ */
 async function report(error: unknown, err: Output): Promise<number> {
   // The reader of stdout left (`| head -n 1`): it has what it wanted; nothing to say.
   if (error instanceof BrokenPipe) return 0;
   const usage = error instanceof UsageError || error instanceof ConfigError;
   const message = error instanceof Error ? error.message : String(error);
+  const lines = error instanceof ConfigError ? message.split("\n") : [message];
+  const help = error instanceof UsageError && error.help ? `\n\n${error.help}` : "";
   try {
-    await err.line(`causeway: ${message}`);
+    await err.line(`causeway: ${lines.map(printable).join("\n")}${help}`);
   } catch {
     // stderr is gone too: the status is all that is left to tell.
   }

@@ -1,5 +1,6 @@
 import { UsageError } from "./args.ts";
 import type { Output } from "./output.ts";
+import { type HumanText, safeJson } from "./printable.ts";
 
 /** How a record-printing command prints: a text table, one JSON array, or one JSON object a line. */
 export type Format = "text" | "json" | "jsonl";
@@ -14,7 +15,9 @@ export function parseFormat(format: string | undefined, json: boolean | undefine
 
 /**
  * Writes records one at a time. `json` is byte for byte what JSON.stringify(records, null, 2)
- * gives for the whole array (the --json contract), without ever holding the array or its text.
+ * gives for the whole array (the --json contract; safeJson only spells a few invisible characters
+ * as \u escapes), without ever holding the array or its text. A text line must be built with
+ * `human`, which escapes every value the store gave (printable.ts).
  */
 export class RecordWriter<T> {
   private count = 0;
@@ -25,12 +28,12 @@ export class RecordWriter<T> {
     this.format = format;
   }
 
-  async add(record: T, text: (record: T) => string): Promise<void> {
+  async add(record: T, text: (record: T) => HumanText): Promise<void> {
     const first = this.count++ === 0;
     if (this.format === "text") return this.out.line(text(record));
-    if (this.format === "jsonl") return this.out.line(JSON.stringify(record));
+    if (this.format === "jsonl") return this.out.line(safeJson(record));
     // JSON strings never hold a raw newline, so re-indenting by lines is exact.
-    const item = `  ${JSON.stringify(record, null, 2).replaceAll("\n", "\n  ")}`;
+    const item = `  ${safeJson(record, 2).replaceAll("\n", "\n  ")}`;
     return this.out.write(first ? `[\n${item}` : `,\n${item}`);
   }
 

@@ -2,6 +2,7 @@ import type { Settings } from "../config/load.ts";
 import { startMcpTools } from "../mcp/start.ts";
 import { createApp } from "../runtime/app.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { logUnhandledErrors } from "../runtime/server-errors.ts";
 import { jsonLogger } from "../runtime/system-ports.ts";
 
 /**
@@ -11,6 +12,8 @@ import { jsonLogger } from "../runtime/system-ports.ts";
  */
 export async function serveCommand(runtime: Runtime, settings: Settings): Promise<void> {
   const logger = jsonLogger();
+  // From here on, stderr gets JSON lines only, even for an error nobody caught.
+  logUnhandledErrors(logger);
   const sql = await runtime.openSql(settings.db);
   const auditSink = runtime.openAuditSink?.(settings.db) ?? null;
   const tools = await startMcpTools(settings.mcp, process.env, logger);
@@ -22,7 +25,7 @@ export async function serveCommand(runtime: Runtime, settings: Settings): Promis
     logger,
     ...(tools ? { tools } : {}),
   });
-  const server = await runtime.serve((request) => app.bridge.handle(request), settings);
+  const server = await runtime.serve((request) => app.bridge.handle(request), settings, logger);
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;

@@ -1,4 +1,5 @@
 import type { Runtime } from "../runtime/runtime.ts";
+import { serverErrorHandler } from "../runtime/server-errors.ts";
 import { openNodeSqlite } from "../store/node-sqlite.ts";
 import { openSql } from "../store/open-sql.ts";
 
@@ -12,15 +13,16 @@ export const denoRuntime: Runtime = {
   name: "deno",
   openSql: (db) => openSql(db, openNodeSqlite),
   upstream: (request) => fetch(request),
-  async serve(handler, settings) {
+  async serve(handler, settings, logger) {
     const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
     const server = Deno.serve(
       {
         hostname: settings.listen.hostname,
         port: settings.listen.port,
         onListen: resolve,
-        onError: () =>
-          Response.json({ error: { type: "api_error", message: "Internal error." } }, { status: 500 }),
+        // Deno also reports here a response stream the core errored because its upstream broke
+        // mid-event: that too becomes one JSON line (the answer is ignored once headers are out).
+        onError: serverErrorHandler(logger),
       },
       handler,
     );

@@ -1,9 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
+import type { Logger } from "../../core/ports/logger.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { serverErrorHandler } from "../runtime/server-errors.ts";
 import { openNodeSqlite } from "../store/node-sqlite.ts";
 import { openSql } from "../store/open-sql.ts";
+import { quietBreak } from "./quiet-break.ts";
 import { nodeUpstream } from "./upstream.ts";
 
 /** node:http limits (reliability.md "Default limits"); tests assert these effective values. */
@@ -14,14 +17,19 @@ export const NODE_SERVER_LIMITS = {
   maxHeaderSize: 32 * 1024,
 } as const;
 
-/** A node:http server with NODE_SERVER_LIMITS that hands every request to `handler` as a Fetch Request. */
-export function createNodeServer(handler: (request: Request) => Promise<Response>): Server {
-  const listener = getRequestListener(handler, {
-    // Keep the real Request/Response globals: the core and fetch see standard objects.
-    overrideGlobalObjects: false,
-    errorHandler: () =>
-      Response.json({ error: { type: "api_error", message: "Internal error." } }, { status: 500 }),
-  });
+/**
+ * A node:http server with NODE_SERVER_LIMITS that hands every request to `handler` as a Fetch
+ * Request. Errors reach `logger` as one JSON line, never node-server's console.error.
+ */
+export function createNodeServer(handler: (request: Request) => Promise<Response>, logger: Logger): Server {
+  const listener = getRequestListener(
+    async (request, env) => quietBreak(await handler(request), () => env.outgoing.destroy()),
+    {
+      // Keep the real Request/Response globals: the core and fetch see standard objects.
+      overrideGlobalObjects: false,
+      errorHandler: serverErrorHandler(logger),
+    },
+  );
   const { keepAliveTimeout, ...options } = NODE_SERVER_LIMITS;
   const server = createServer(options, listener);
   server.keepAliveTimeout = keepAliveTimeout;
@@ -37,8 +45,8 @@ export const nodeRuntime: Runtime = {
   name: "node",
   openSql: (db) => openSql(db, openNodeSqlite),
   upstream: nodeUpstream,
-  async serve(handler, settings) {
-    const server = createNodeServer(handler);
+  async serve(handler, settings, logger) {
+    const server = createNodeServer(handler, logger);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(settings.listen.port, settings.listen.hostname, () => resolve());

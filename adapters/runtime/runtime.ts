@@ -1,4 +1,5 @@
 import type { AuditSink } from "../../core/audit/batching-recorder.ts";
+import type { Logger } from "../../core/ports/logger.ts";
 import type { Upstream } from "../../core/ports/upstream.ts";
 import type { SqlClient } from "../../core/store/sql-client.ts";
 import type { Settings } from "../config/load.ts";
@@ -24,6 +25,11 @@ export interface Runtime {
    * SQLite files a writer thread (docs/architecture.md, "Audit off the hot path").
    */
   openAuditSink?(db: string): ClosableAuditSink | null;
-  serve(handler: (request: Request) => Promise<Response>, settings: Settings): Promise<RunningServer>;
+  /** Starts the server; an error the handler did not catch goes to `logger`, one JSON line. */
+  serve(
+    handler: (request: Request) => Promise<Response>,
+    settings: Settings,
+    logger: Logger,
+  ): Promise<RunningServer>;
   readonly upstream: Upstream;
 }

@@ -1,6 +1,7 @@
 import type { Clock } from "../../core/ports/clock.ts";
 import type { Ids } from "../../core/ports/ids.ts";
 import type { Logger } from "../../core/ports/logger.ts";
+import { safeJson } from "../cli/printable.ts";
 
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -49,10 +50,11 @@ function randomHex80(): string {
 
 /**
  * One JSON object per line on stderr. JSON.stringify escapes CR/LF and control characters, so
- * user-controlled values cannot forge log lines (AUD-08). Callers never pass secrets or prompts.
+ * user-controlled values cannot forge log lines (AUD-08); safeJson also escapes the bidi and
+ * separator characters a terminal showing the log would obey. Callers never pass secrets or prompts.
  */
 export function jsonLogger(write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
   const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
+    write(`${safeJson({ time: new Date().toISOString(), level, message, ...fields })}\n`);
   return { info: log("info"), warn: log("warn"), error: log("error") };
 }

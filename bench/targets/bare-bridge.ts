@@ -5,7 +5,7 @@
  */
 import { resolveSettings } from "../../adapters/config/load.ts";
 import type { Runtime } from "../../adapters/runtime/runtime.ts";
-import { randomIds, systemClock } from "../../adapters/runtime/system-ports.ts";
+import { jsonLogger, randomIds, systemClock } from "../../adapters/runtime/system-ports.ts";
 import { createBridge } from "../../core/bridge.ts";
 import { MemoryAuth } from "../../core/ports/auth.ts";
 import type { Recorder } from "../../core/ports/recorder.ts";
@@ -35,6 +35,6 @@ export async function serveBareBridge(runtime: Runtime): Promise<void> {
       ids: randomIds,
     },
   );
-  const server = await runtime.serve((request) => bridge.handle(request), settings);
+  const server = await runtime.serve((request) => bridge.handle(request), settings, jsonLogger());
   process.stdout.write(`${JSON.stringify({ listening: server.url })}\n`);
 }

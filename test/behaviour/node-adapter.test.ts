@@ -7,13 +7,15 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNodeServer, NODE_SERVER_LIMITS } from "../../adapters/node/runtime.ts";
 import { nodeUpstream } from "../../adapters/node/upstream.ts";
+import { silentLogger } from "../../core/ports/logger.ts";
 import { startServer } from "../helpers/server-process.ts";
 import { startUpstream } from "../helpers/upstream-server.ts";
 import { NODE_HAS_SQLITE, RUNTIMES } from "./runtimes.ts";
 
 describe("the Node adapter's server", () => {
-  const server = createNodeServer(async (request) =>
-    Response.json({ bytes: (request.headers.get("x-big") ?? "").length }),
+  const server = createNodeServer(
+    async (request) => Response.json({ bytes: (request.headers.get("x-big") ?? "").length }),
+    silentLogger,
   );
   let url = "";
   beforeAll(async () => {

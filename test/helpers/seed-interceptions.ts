@@ -2,9 +2,10 @@
  * Seeds a store with COUNT finished interceptions in a few SQL statements (a recursive CTE works on
  * SQLite and PostgreSQL alike), far faster than COUNT requests through the bridge.
  *
- *   bun test/helpers/seed-interceptions.ts CAUSEWAY_DB COUNT
+ *   bun test/helpers/seed-interceptions.ts CAUSEWAY_DB COUNT [USER_NAME [MODEL]]
  *
- * Interception i (1..COUNT) has id `icp_seed_<1000000+i>`, user `seed`, one prompt "prompt <i>"
+ * Interception i (1..COUNT) has id `icp_seed_<1000000+i>`, user USER_NAME (default `seed`),
+ * model MODEL (default `claude-seed`), one prompt "prompt <i>"
  * and input=i tokens; ten at a time share a started_at millisecond, so a listing has to order
  * ties by id. Newest first is therefore i = COUNT down to 1.
  */
@@ -14,10 +15,12 @@ import { SqlStore } from "../../core/store/sql-store.ts";
 
 const SEED_BASE_MS = Date.parse("2026-06-01T12:00:00Z");
 
-const [db, countText] = process.argv.slice(2);
+const [db, countText, userName = "seed", model = "claude-seed"] = process.argv.slice(2);
 const count = Number(countText);
 if (!db || !Number.isInteger(count) || count < 1) {
-  process.stderr.write("usage: bun test/helpers/seed-interceptions.ts CAUSEWAY_DB COUNT\n");
+  process.stderr.write(
+    "usage: bun test/helpers/seed-interceptions.ts CAUSEWAY_DB COUNT [USER_NAME [MODEL]]\n",
+  );
   process.exit(2);
 }
 
@@ -29,9 +32,9 @@ await store.sql.transaction(async (tx) => {
   await tx.run(
     `${numbers} INSERT INTO interceptions (id, user_id, user_name, provider, api, model, streaming, client,
        session_id, user_agent, started_at, day, ended_at, status, http_status, detail)
-     SELECT ${id}, 'usr_seed', 'seed', 'anthropic', 'anthropic.messages', 'claude-seed', 0, 'unknown',
+     SELECT ${id}, 'usr_seed', ?, 'anthropic', 'anthropic.messages', ?, 0, 'unknown',
        NULL, 'seed/1', CAST(? AS BIGINT) + (i / 10), '2026-06-01', CAST(? AS BIGINT) + (i / 10) + 5, 'completed', 200, NULL FROM n`,
-    [count, SEED_BASE_MS, SEED_BASE_MS],
+    [count, userName, model, SEED_BASE_MS, SEED_BASE_MS],
   );
   await tx.run(
     `${numbers} INSERT INTO token_usages (interception_id, turn, input, output, cache_read, cache_write, reasoning)
