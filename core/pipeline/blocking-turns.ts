@@ -33,7 +33,10 @@ export async function blockingTurns(answer: Answer, first: Response): Promise<Re
       if (!upstream.ok) {
         trace.end("upstream_error", upstream.status, `upstream answered ${upstream.status}`);
         const errorHeaders = upstream === first ? headers : relayedHeaders(upstream, context);
-        return new Response(bytes, { status: upstream.status, headers: errorHeaders });
+        return new Response(bodyFor(upstream.status, bytes), {
+          status: upstream.status,
+          headers: errorHeaders,
+        });
       }
       const json = parseJsonSafe(UTF8.decode(bytes));
       trace.apply(turns.visible(api.blockingFacts(json)));
@@ -42,7 +45,10 @@ export async function blockingTurns(answer: Answer, first: Response): Promise<Re
         // A 200 can still report a failure (a Responses object with status "failed").
         if (trace.error !== null) trace.end("upstream_error", upstream.status, trace.error);
         else trace.end("completed", upstream.status);
-        return new Response(end.body ?? bytes, { status: upstream.status, headers });
+        return new Response(bodyFor(upstream.status, end.body ?? bytes), {
+          status: upstream.status,
+          headers,
+        });
       }
       answer.toolsRunning = true;
       const results = await turns.runTools(end.run, exchange.signal);
@@ -65,4 +71,11 @@ function cancelled(answer: Answer): Response {
   if (answer.exchange.cause === "client")
     answer.trace.end("client_cancelled", 499, "client disconnected during the tool loop; usage is partial");
   return answer.fail(answer.exchange.describe());
+}
+
+/** Statuses whose responses have no body (Fetch's null body statuses): a Response with one throws. */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+function bodyFor(status: number, body: BodyInit): BodyInit | null {
+  return NULL_BODY_STATUSES.has(status) ? null : body;
 }
