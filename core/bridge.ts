@@ -3,7 +3,7 @@ import type { BridgeConfig, BridgePorts } from "./config.ts";
 import { type GatewayError, gatewayError } from "./errors.ts";
 import { extractCredential, HOP_COUNT_HEADER, REQUEST_ID_HEADER } from "./http/headers.ts";
 import { FORWARDED_QUERY, forwardedQuery } from "./http/query.ts";
-import { isSafePath, requestTarget } from "./http/request-target.ts";
+import { isSafePath, isValidHost, requestTarget } from "./http/request-target.ts";
 import { ResponseHeaderPolicy } from "./http/response-headers.ts";
 import type { ProxyContext } from "./pipeline/context.ts";
 import { intercept } from "./pipeline/intercept.ts";
@@ -68,7 +68,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     }
     const render = target.kind === "provider" ? target.profile.renderError : renderOpenAIError;
     const fail = (error: GatewayError): Response => errorResponse(error, render, requestId);
-    if (badHost) return fail(BAD_HOST);
+    if (badHost || !isValidHost(request.headers.get("host"))) return fail(BAD_HOST);
     if (target.kind === "not-found") return fail(gatewayError("not_found", "Not found."));
     if (target.match === null)
       return fail(gatewayError("not_found", `No route for ${request.method} ${target.path}.`));

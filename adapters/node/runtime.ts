@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import type { Logger } from "../../core/ports/logger.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { serverErrorHandler } from "../runtime/server-errors.ts";
+import { malformedRequest, serverErrorHandler } from "../runtime/server-errors.ts";
 import { openNodeSqlite } from "../store/node-sqlite.ts";
 import { openSql } from "../store/open-sql.ts";
 import { quietBreak } from "./quiet-break.ts";
@@ -22,16 +22,24 @@ export const NODE_SERVER_LIMITS = {
  * Request. Errors reach `logger` as one JSON line, never node-server's console.error.
  */
 export function createNodeServer(handler: (request: Request) => Promise<Response>, logger: Logger): Server {
+  const onError = serverErrorHandler(logger);
   const listener = getRequestListener(
     async (request, env) => quietBreak(await handler(request), () => env.outgoing.destroy()),
     {
       // Keep the real Request/Response globals: the core and fetch see standard objects.
       overrideGlobalObjects: false,
-      errorHandler: serverErrorHandler(logger),
+      errorHandler: (error) =>
+        error instanceof Error && error.name === "RequestError" ? malformedRequest() : onError(error),
     },
   );
   const { keepAliveTimeout, ...options } = NODE_SERVER_LIMITS;
-  const server = createServer(options, listener);
+  // HTTP/1.0 allows a request without Host; @hono/node-server cannot build its URL then. Served as
+  // localhost, as Deno does (the bridge routes on the path alone).
+  const server = createServer(options, (incoming, outgoing) => {
+    if (incoming.headers.host === undefined && incoming.httpVersion === "1.0")
+      incoming.headers.host = "localhost";
+    return listener(incoming, outgoing);
+  });
   server.keepAliveTimeout = keepAliveTimeout;
   return server;
 }

@@ -31,6 +31,18 @@ export function serverErrorHandler(logger: Logger): (error: unknown) => Response
   };
 }
 
+/**
+ * A request the runtime's shell could not turn into a Fetch Request (@hono/node-server throws a
+ * `RequestError` for an invalid Host or request target before the bridge sees it): the client's
+ * fault, so a 400 in the same shape as the bridge's own, and no error line.
+ */
+export function malformedRequest(): Response {
+  return Response.json(
+    { error: { type: "invalid_request_error", message: "The Host header or request target is not valid." } },
+    { status: 400 },
+  );
+}
+
 /** The part of `process` the handlers below need (a test passes an EventEmitter). */
 export interface ProcessEvents {
   on(event: "unhandledRejection" | "uncaughtException", listener: (error: unknown) => void): unknown;

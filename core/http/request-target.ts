@@ -67,6 +67,19 @@ function parsed(href: string): RequestTarget {
     : { pathname: relative.pathname, search: relative.search, badHost: true };
 }
 
+/**
+ * RFC 9110 §7.2 / RFC 3986 §3.2.2: a Host is a registered name (unreserved, sub-delims and %
+ * escapes) or a bracketed IP literal, with an optional numeric port. Runtimes differ on what they
+ * make of anything else (Bun drops the authority, Deno keeps `x/` and shifts the path), so the
+ * bridge refuses it itself. Absent is fine: HTTP/2 carries `:authority`, and a runtime that needs
+ * a Host for the URL has already told us (`badHost`).
+ */
+const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::\d{0,5})?$/;
+
+export function isValidHost(host: string | null): boolean {
+  return host === null || HOST.test(host);
+}
+
 /** `URL.parse`, which Node 20 lacks. */
 function parse(href: string, base?: string): URL | null {
   try {
