@@ -3,7 +3,6 @@ import { MemoryLogger } from "../../core/ports/logger.ts";
 import {
   bridgeHarness,
   ENTERPRISE_ANTHROPIC_KEY,
-  ENTERPRISE_OPENAI_KEY,
   sseResponse,
   USER_KEY,
 } from "../helpers/bridge-harness.ts";
