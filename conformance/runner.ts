@@ -152,7 +152,9 @@ export function check(api: string, modeCase: ModeCase, seen: Observation): strin
   if (truncated && diff === null) {
     const added = decodeSse(new TextDecoder().decode(seen.body.subarray(modeCase.expectClient.length)));
     if (added.length !== 1 || !isErrorEvent(added[0]!))
-      problems.push(`truncated stream: want one in-band error event after the relayed bytes, got ${show(added)}`);
+      problems.push(
+        `truncated stream: want one in-band error event after the relayed bytes, got ${show(added)}`,
+      );
   }
   if (seen.requestId === null) problems.push(`no ${REQUEST_ID_HEADER} header`);
   if (seen.interceptions !== 1)

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MemoryLogger } from "../../core/ports/logger.ts";
-import {
-  bridgeHarness,
-  ENTERPRISE_ANTHROPIC_KEY,
-  sseResponse,
-  USER_KEY,
-} from "../helpers/bridge-harness.ts";
+import { bridgeHarness, ENTERPRISE_ANTHROPIC_KEY, sseResponse, USER_KEY } from "../helpers/bridge-harness.ts";
 import { expectOneTerminalEach } from "./support/audit.ts";
 import { MESSAGE_END, MESSAGE_START, messagesRequest } from "./support/requests.ts";
 
