@@ -27,8 +27,6 @@ const RELAYED = new Set([
   "x-envoy-upstream-service-time",
 ]);
 const RELAYED_PREFIXES = ["anthropic-", "openai-", "x-ratelimit-", "x-codex-"];
-/** Under an allowed prefix, but naming the enterprise's provider account, which developers never need. */
-const ACCOUNT_HEADERS = new Set(["anthropic-organization-id", "openai-organization", "openai-project"]);
 
 /** Shorter values would match by accident; real keys are far longer. */
 const MIN_SECRET_LENGTH = 8;
@@ -67,7 +65,6 @@ export class ResponseHeaderPolicy {
   #allows(name: string): boolean {
     if (HOP_BY_HOP.has(name)) return false;
     if (this.#names.has(name)) return true;
-    if (ACCOUNT_HEADERS.has(name)) return false;
     for (const prefix of this.#prefixes) if (name.startsWith(prefix)) return true;
     return false;
   }

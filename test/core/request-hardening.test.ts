@@ -95,6 +95,7 @@ describe("response headers are relayed by allow-list (issue 17.5)", () => {
       await response.text();
       const names = [...response.headers.keys()].filter((name) => !name.startsWith("x-causeway-"));
       expect(names.sort()).toEqual([
+        "anthropic-organization-id",
         "anthropic-ratelimit-requests-remaining",
         "content-type",
         "request-id",
