@@ -49,6 +49,7 @@ export async function createApp(parts: AppParts): Promise<App> {
     { whenStoreDown: audit.whenStoreDown, maxSpoolBytes: audit.maxSpoolBytes },
     spool,
   );
+  await closeAbandoned(store, recorder, parts.sql.dialect, parts.logger);
   const bridge = createBridge(
     { providers: parts.settings.providers, limits: parts.settings.limits },
     {
@@ -77,6 +78,31 @@ export async function createApp(parts: AppParts): Promise<App> {
       await parts.sql.close();
     },
   };
+}
+
+/**
+ * PostgreSQL may be shared by instances still serving: only what started this long ago is surely
+ * not in flight anywhere (streams end within max_stream_duration_ms, 60 min by default).
+ */
+const SHARED_STORE_HORIZON_MS = 24 * 60 * 60_000;
+
+/**
+ * At startup, ends the interceptions an earlier process left open (killed, crashed) as `failed`.
+ * After the spool's replay, so a recorded end still waiting there is not overwritten; on SQLite
+ * (one instance per file) all of them, on PostgreSQL those older than the horizon.
+ */
+async function closeAbandoned(
+  store: SqlStore,
+  recorder: BatchingRecorder,
+  dialect: "sqlite" | "postgres",
+  logger: Logger,
+): Promise<void> {
+  await recorder.flush().catch(() => {});
+  if (recorder.spooledBytes > 0) return;
+  const now = systemClock.now();
+  const closed = await store.closeAbandoned(dialect === "sqlite" ? now : now - SHARED_STORE_HORIZON_MS, now);
+  if (closed > 0)
+    logger.warn("closed interceptions an earlier run left open", { count: closed, status: "failed" });
 }
 
 /** `auth.methods` in order, each over the store's users and keys. */

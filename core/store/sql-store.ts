@@ -112,6 +112,20 @@ export class SqlStore {
     return [...views.values()];
   }
 
+  /**
+   * Gives interceptions started before `startedBefore` and never ended (their process died: a
+   * crash, a kill, an out-of-memory) the terminal status `failed`, so every interception ends
+   * exactly once even across a restart. Returns how many it closed.
+   */
+  async closeAbandoned(startedBefore: number, now: number): Promise<number> {
+    const closed = await this.sql.all(
+      `UPDATE interceptions SET ended_at = ?, status = 'failed', detail = ?
+       WHERE ended_at IS NULL AND started_at < ? RETURNING id`,
+      [now, ABANDONED, startedBefore],
+    );
+    return closed.length;
+  }
+
   async usage(grouping: UsageGrouping, since: number | undefined): Promise<UsageRow[]> {
     const column = grouping === "user" ? "i.user_name" : grouping === "model" ? "i.model" : "i.day";
     const rows = await this.sql.all(
@@ -140,6 +154,8 @@ export class SqlStore {
     });
   }
 }
+
+const ABANDONED = "the bridge stopped before this interception ended; usage is partial";
 
 async function writeEntry(tx: SqlClient, entry: AuditEntry): Promise<void> {
   switch (entry.kind) {
