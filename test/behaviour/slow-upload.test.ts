@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GUARDED_BODY_BYTES } from "../../adapters/bun/body-idle.ts";
 import { type RunningServer, startServer } from "../helpers/server-process.ts";
 import { startUpstream } from "../helpers/upstream-server.ts";
 import { postHead, rawExchange } from "./raw-http.ts";
@@ -7,14 +8,14 @@ import { RUNTIMES } from "./runtimes.ts";
 import { BLOCKING_BODY } from "./sse.ts";
 
 const IDLE_S = 2;
-/** ~2 KB sent 100 bytes every 300 ms: 6 s in all, three times the idle timeout, never idle. */
-const PIECE = 100;
-const EVERY_MS = 300;
+/** Over the Bun adapter's guard threshold, sent in 20 pieces 300 ms apart: 6 s in all, never idle. */
 const BODY = JSON.stringify({
   model: "slow-upload",
   max_tokens: 8,
-  messages: [{ role: "user", content: "x".repeat(1900) }],
+  messages: [{ role: "user", content: "x".repeat(GUARDED_BODY_BYTES + 1000) }],
 });
+const PIECE = Math.ceil(BODY.length / 20);
+const EVERY_MS = 300;
 
 /** Writes `body` in PIECE-byte pieces, EVERY_MS apart, framed by `frame`; then `end`. */
 function trickle(socket: Socket, body: string, frame: (piece: string) => string, end = ""): void {
@@ -113,7 +114,7 @@ describe.each(RUNTIMES)("request bodies on $name with idle_timeout_s: 2", (runti
       const started = Date.now();
       const exchange = await rawExchange(
         server.url,
-        (socket) => socket.write(head({ "content-length": "2000" }) + BODY.slice(0, PIECE)),
+        (socket) => socket.write(head({ "content-length": String(BODY.length) }) + BODY.slice(0, PIECE)),
         10_000,
       );
       const elapsed = Date.now() - started;
