@@ -5,7 +5,7 @@ type Handler = (request: Request) => Promise<Response>;
 /**
  * Bun 1.4.5 does not reset a connection's idle timer on request-body bytes while the handler
  * awaits them, so any upload lasting longer than `idleTimeout` is cut however steadily it moves
- * (docs/runtimes.md, "Slow uploads on Bun"). This wraps `handler` so that, while the core waits
+ * (docs/runtimes.md, "Slow and stalled uploads"). This wraps `handler` so that, while the core waits
  * for body bytes, Bun's timer is off and the body read enforces its own bound instead: a read
  * that gets no byte for `idleS` seconds fails, and the core answers 400 ("could not be read").
  * Bun's timer is switched back on when the handler answers, so the response and the keep-alive
