@@ -3,6 +3,7 @@ import { serverErrorHandler } from "../runtime/server-errors.ts";
 import { openBunSqlite } from "../store/bun-sqlite.ts";
 import { isPostgresUrl, openSql } from "../store/open-sql.ts";
 import { WorkerAuditSink } from "../store/worker-audit-sink.ts";
+import { guardBodyIdle } from "./body-idle.ts";
 
 /** The bridge enforces its own timeouts; Bun's 5-minute socket idle default must not cut long calls. */
 const NO_TIMEOUT = { timeout: false } as const;
@@ -23,7 +24,7 @@ export const bunRuntime: Runtime = {
       development: false,
       hostname: settings.listen.hostname,
       port: settings.listen.port,
-      fetch: handler,
+      fetch: guardBodyIdle(handler, settings.idleTimeoutS),
       // Only a backstop, far above the bridge's own limit: Bun answers an oversized declared
       // Content-Length itself with an empty 413, so the bridge (which checks the declared length
       // and counts while reading) must see every body to answer 413 in the provider's shape.
