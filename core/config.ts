@@ -94,6 +94,8 @@ export interface Limits {
   readonly maxEventBytes: number;
   /** Largest blocking upstream body read (an answer, or an error); 502 above. */
   readonly maxResponseBytes: number;
+  /** Longest silence while a request body arrives (400 after; 0: none). Set by `server.idle_timeout_s`. */
+  readonly bodyIdleTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -106,6 +108,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxHops: 2,
   maxEventBytes: 64 * 1024 * 1024,
   maxResponseBytes: 64 * 1024 * 1024,
+  bodyIdleTimeoutMs: 120_000,
 };
 
 export interface BridgeConfig {

@@ -73,6 +73,7 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
     env.CAUSEWAY_LISTEN ? "CAUSEWAY_LISTEN" : "listen",
   );
   const limits = file.limits ?? {};
+  const idleTimeoutS = file.server?.idle_timeout_s ?? 120;
   const db = env.CAUSEWAY_DB || file.db || "./causeway.db";
   return {
     listen,
@@ -88,10 +89,12 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
       maxHops: limits.max_hops ?? DEFAULT_LIMITS.maxHops,
       maxEventBytes: limits.max_event_bytes ?? DEFAULT_LIMITS.maxEventBytes,
       maxResponseBytes: limits.max_response_bytes ?? DEFAULT_LIMITS.maxResponseBytes,
+      // One knob for the connection's idle time and a request body's silence (docs/runtimes.md).
+      bodyIdleTimeoutMs: idleTimeoutS * 1000,
     },
     auth: resolveAuth(file.auth),
     shutdownGraceMs: file.server?.shutdown_grace_ms ?? 30_000,
-    idleTimeoutS: file.server?.idle_timeout_s ?? 120,
+    idleTimeoutS,
     audit: {
       whenStoreDown: file.audit?.when_store_down ?? DEFAULT_BATCHING.whenStoreDown,
       // Next to the SQLite file; for PostgreSQL in the working directory (one per instance).

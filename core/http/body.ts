@@ -1,32 +1,78 @@
 import { type GatewayError, gatewayError } from "../errors.ts";
+import type { Clock } from "../ports/clock.ts";
 
 export type BodyResult =
   | { readonly ok: true; readonly bytes: Uint8Array<ArrayBuffer> }
-  | { readonly ok: false; readonly error: GatewayError };
+  | {
+      readonly ok: false;
+      readonly error: GatewayError;
+      /** Headers for the refusal: `connection: close` when the rest of the body may still come. */
+      readonly headers?: HeadersInit;
+    };
 
-/** A body read whole: its bytes, or why not (past the limit, or the stream failed). */
+/** A body read whole: its bytes, or why not (past the limit, the stream failed, or it went silent). */
 export type LimitedRead =
   | { readonly ok: true; readonly bytes: Uint8Array<ArrayBuffer> }
-  | { readonly ok: false; readonly reason: "too-large" | "unreadable" };
+  | { readonly ok: false; readonly reason: "too-large" | "unreadable" | "stalled" };
+
+/** How long a body may go without a byte (`server.idle_timeout_s`); `ms` 0: no bound. */
+export interface IdleBound {
+  readonly clock: Clock;
+  readonly ms: number;
+}
+
+/**
+ * Declared bodies up to this size are read whole with the runtime's native `arrayBuffer()` (much
+ * cheaper than a reader loop) and must arrive within one idle period; larger and chunked ones are
+ * read chunk by chunk, each chunk within one idle period, so a slow upload that keeps moving is
+ * never cut (at the default 120 s, a small body needs 2.2 KB/s).
+ */
+export const WHOLE_READ_BYTES = 256 * 1024;
 
 /**
  * Reads a request body while counting bytes, and stops as soon as it passes `limit`, so an
- * oversized body is refused without being buffered whole (INP-04).
+ * oversized body is refused without being buffered whole (INP-04); a body that goes silent for
+ * `idle.ms` is refused too, on every runtime (issue 17: Deno had no bound, Node only 300 s total).
  */
-export async function readBodyWithLimit(request: Request, limit: number): Promise<BodyResult> {
+export async function readBodyWithLimit(
+  request: Request,
+  limit: number,
+  idle: IdleBound | null = null,
+): Promise<BodyResult> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) return tooLarge(limit);
-  // A declared length within the limit bounds the body already (the server enforces the framing),
-  // and reading it whole is much cheaper than a reader loop on the hot path. Before touching
-  // `request.body`: asking for the stream makes some shells (@hono/node-server) build one, where
-  // arrayBuffer() alone reads the socket directly. A body-less request reads as empty either way.
-  const read =
-    declared !== null && /^\d+$/.test(declared)
-      ? await readWhole(request)
-      : await readStreamWithLimit(request.body, limit);
+  // A declared length within the limit bounds the body already (the server enforces the framing).
+  // Before touching `request.body`: asking for the stream makes some shells (@hono/node-server)
+  // build one, where arrayBuffer() alone reads the socket directly. A body-less request reads as
+  // empty either way.
+  const whole = declared !== null && /^\d+$/.test(declared) && Number(declared) <= WHOLE_READ_BYTES;
+  const timed = whole
+    ? await withinIdle(readWhole(request), idle)
+    : await readStreamWithLimit(request.body, limit, idle);
+  const read = timed === TIMED_OUT ? STALLED : timed;
   if (read.ok) return read;
   if (read.reason === "too-large") return tooLarge(limit);
+  if (read.reason === "stalled")
+    return {
+      ok: false,
+      error: gatewayError("invalid_request", `The request body stalled: no byte for ${idle!.ms / 1000} s.`),
+      headers: CLOSE,
+    };
   return { ok: false, error: gatewayError("invalid_request", "The request body could not be read.") };
+}
+
+/** `work`, or TIMED_OUT if it takes longer than one idle period. */
+async function withinIdle<T>(work: Promise<T>, idle: IdleBound | null): Promise<T | typeof TIMED_OUT> {
+  if (idle === null || idle.ms <= 0) return work;
+  let cancel = (): void => {};
+  const stalled = new Promise<typeof TIMED_OUT>((resolve) => {
+    cancel = idle.clock.setTimer(idle.ms, () => resolve(TIMED_OUT));
+  });
+  try {
+    return await Promise.race([work, stalled]);
+  } finally {
+    cancel();
+  }
 }
 
 /**
@@ -53,10 +99,14 @@ async function readWhole(message: Request | Response): Promise<LimitedRead> {
   }
 }
 
-/** Reads a stream whole, counting bytes; past `limit` it stops reading and cancels the stream. */
+/**
+ * Reads a stream whole, counting bytes; past `limit`, or after `idle.ms` without a chunk, it stops
+ * reading and cancels the stream.
+ */
 export async function readStreamWithLimit(
   body: ReadableStream<Uint8Array> | null,
   limit: number,
+  idle: IdleBound | null = null,
 ): Promise<LimitedRead> {
   if (!body) return { ok: true, bytes: new Uint8Array(new ArrayBuffer(0)) };
   const reader = (body as ReadableStream<Uint8Array<ArrayBuffer>>).getReader();
@@ -64,7 +114,12 @@ export async function readStreamWithLimit(
   let total = 0;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const next = await withinIdle(reader.read(), idle);
+      if (next === TIMED_OUT) {
+        reader.cancel().catch(() => {});
+        return STALLED;
+      }
+      const { done, value } = next;
       if (done) break;
       total += value.byteLength;
       if (total > limit) {
@@ -88,6 +143,9 @@ export async function readStreamWithLimit(
 
 const TOO_LARGE: LimitedRead = { ok: false, reason: "too-large" };
 const UNREADABLE: LimitedRead = { ok: false, reason: "unreadable" };
+const CLOSE: HeadersInit = { connection: "close" };
+const STALLED: LimitedRead = { ok: false, reason: "stalled" };
+const TIMED_OUT: unique symbol = Symbol("timed out");
 
 function tooLarge(limit: number): BodyResult {
   return {

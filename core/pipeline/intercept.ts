@@ -19,8 +19,11 @@ import { relayTurn, type Turns } from "./turns.ts";
  */
 export async function intercept(context: ProxyContext, api: ApiDefinition): Promise<Response> {
   const { request, ports, config, requestId } = context;
-  const read = await readBodyWithLimit(request, config.limits.maxBodyBytes);
-  if (!read.ok) return reject(context, api, read.error, null);
+  const read = await readBodyWithLimit(request, config.limits.maxBodyBytes, {
+    clock: ports.clock,
+    ms: config.limits.bodyIdleTimeoutMs,
+  });
+  if (!read.ok) return reject(context, api, read.error, null, read.headers);
   const parsed = parseJsonObject(read.bytes);
   if (!parsed.ok) return reject(context, api, parsed.error, null);
   const facts = api.inspect(parsed.json);
@@ -84,11 +87,12 @@ function reject(
   api: ApiDefinition,
   error: GatewayError,
   body: Record<string, unknown> | null,
+  headers?: HeadersInit,
 ): Response {
   const model = typeof body?.model === "string" ? body.model : "";
   const trace = openTrace(context, api, model, body?.stream === true);
   trace.end("rejected", error.status, error.message);
-  return errorResponse(error, api.renderError, context.requestId);
+  return errorResponse(error, api.renderError, context.requestId, headers);
 }
 
 /** Records the interception's start; the returned trace owns its single terminal status. */

@@ -13,8 +13,11 @@ export async function passthrough(context: ProxyContext): Promise<Response> {
   const { request, ports, config, requestId, profile } = context;
   let body: Uint8Array<ArrayBuffer> | undefined;
   if (request.method !== "GET" && request.method !== "HEAD") {
-    const read = await readBodyWithLimit(request, config.limits.maxBodyBytes);
-    if (!read.ok) return errorResponse(read.error, profile.renderError, requestId);
+    const read = await readBodyWithLimit(request, config.limits.maxBodyBytes, {
+      clock: ports.clock,
+      ms: config.limits.bodyIdleTimeoutMs,
+    });
+    if (!read.ok) return errorResponse(read.error, profile.renderError, requestId, read.headers);
     body = read.bytes;
   }
   const exchange = Exchange.open(request, context.track);

@@ -8,6 +8,8 @@ export interface RawExchange {
   readonly statuses: readonly number[];
   /** When the server closed the connection (ms after connecting), or null if the client did. */
   readonly closedByServerMs: number | null;
+  /** When the first byte of an answer came (ms after connecting), or null if none did. */
+  readonly firstByteMs: number | null;
 }
 
 /**
@@ -25,9 +27,13 @@ export function rawExchange(
     const started = Date.now();
     let text = "";
     let clientEnded = false;
+    let firstByteMs: number | null = null;
     const socket = connect(Number(port), hostname, () => send(socket));
     socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => (text += chunk));
+    socket.on("data", (chunk: string) => {
+      firstByteMs ??= Date.now() - started;
+      text += chunk;
+    });
     socket.on("error", () => {});
     const timer = setTimeout(() => {
       clientEnded = true;
@@ -37,7 +43,7 @@ export function rawExchange(
     socket.on("close", () => {
       clearTimeout(timer);
       const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
-      resolve({ text, statuses, closedByServerMs: clientEnded ? null : Date.now() - started });
+      resolve({ text, statuses, closedByServerMs: clientEnded ? null : Date.now() - started, firstByteMs });
     });
   });
 }

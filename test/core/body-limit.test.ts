@@ -84,3 +84,79 @@ describe("request body limit (INP-04)", () => {
     }
   }
 });
+
+describe("request body idle bound (issue 17.7: every runtime, not only Bun's timer)", () => {
+  /** A body that sends `pieces` on the test's command, then nothing (or its end). */
+  function heldBody() {
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        controller = c;
+      },
+    });
+    return {
+      stream,
+      send: (text: string) => controller.enqueue(new TextEncoder().encode(text)),
+      end: () => controller.close(),
+    };
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  it("a body silent for body_idle_timeout_ms gets 400 with connection: close; upstream never called", async () => {
+    const h = bridgeHarness(async () => sseResponse(OK_STREAM), { bodyIdleTimeoutMs: 2_000 });
+    const body = heldBody();
+    const pending = h.bridge.handle(messagesRequest({ body: body.stream }));
+    body.send(messagesBody(true).slice(0, 10));
+    await settle();
+    h.clock.advance(1_999);
+    await settle();
+    h.clock.advance(1);
+    const response = await pending;
+    expect(response.status).toBe(400);
+    expect(response.headers.get("connection")).toBe("close");
+    expect(((await response.json()) as { error: { message: string } }).error.message).toBe(
+      "The request body stalled: no byte for 2 s.",
+    );
+    expect(h.seen).toHaveLength(0);
+    expect(onlyTerminal(h.recorder).status).toBe("rejected");
+  });
+
+  it("a slow body that keeps moving is never cut, however long it takes in all", async () => {
+    const h = bridgeHarness(async () => sseResponse(OK_STREAM), { bodyIdleTimeoutMs: 2_000 });
+    const body = heldBody();
+    const pending = h.bridge.handle(messagesRequest({ body: body.stream }));
+    const text = messagesBody(true);
+    for (const piece of text.match(/.{1,8}/g)!) {
+      body.send(piece);
+      await settle();
+      h.clock.advance(1_900);
+    }
+    body.end();
+    const response = await pending;
+    expect(response.status).toBe(200);
+    await response.text();
+    expect(await h.seen[0]!.text()).toBe(text);
+  });
+
+  it("a small declared body must arrive whole within one idle period", async () => {
+    const h = bridgeHarness(async () => sseResponse(OK_STREAM), { bodyIdleTimeoutMs: 2_000 });
+    const body = heldBody();
+    const text = messagesBody(true);
+    const request = new Request("http://bridge.test/anthropic/v1/messages", {
+      method: "POST",
+      headers: {
+        "x-api-key": "cw_test_alice_key",
+        "content-type": "application/json",
+        "content-length": String(text.length),
+      },
+      body: body.stream,
+      duplex: "half",
+    } as RequestInit);
+    const pending = h.bridge.handle(request);
+    body.send(text.slice(0, 5));
+    await settle();
+    h.clock.advance(2_000);
+    expect((await pending).status).toBe(400);
+    expect(h.seen).toHaveLength(0);
+  });
+});
