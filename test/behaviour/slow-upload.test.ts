@@ -1,10 +1,9 @@
 import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GUARDED_BODY_BYTES } from "../../adapters/bun/body-idle.ts";
-import { type RunningServer, startServer } from "../helpers/server-process.ts";
+import { WHOLE_READ_BYTES } from "../../core/http/body.ts";
 import { startUpstream } from "../helpers/upstream-server.ts";
 import { postHead, rawExchange } from "./raw-http.ts";
-import { RUNTIMES } from "./runtimes.ts";
+import { RUNTIMES, type ServerOn, serveOn } from "./runtimes.ts";
 import { BLOCKING_BODY } from "./sse.ts";
 
 const IDLE_S = 2;
@@ -12,7 +11,7 @@ const IDLE_S = 2;
 const BODY = JSON.stringify({
   model: "slow-upload",
   max_tokens: 8,
-  messages: [{ role: "user", content: "x".repeat(GUARDED_BODY_BYTES + 1000) }],
+  messages: [{ role: "user", content: "x".repeat(WHOLE_READ_BYTES + 1000) }],
 });
 const PIECE = Math.ceil(BODY.length / 20);
 const EVERY_MS = 300;
@@ -36,8 +35,7 @@ function trickle(socket: Socket, body: string, frame: (piece: string) => string,
  */
 describe.each(RUNTIMES)("request bodies on $name with idle_timeout_s: 2", (runtime) => {
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
-  let server: RunningServer;
-  let drop = async (): Promise<void> => {};
+  let server: ServerOn;
   let key = "";
   const head = (framing: Record<string, string>) =>
     postHead("/anthropic/v1/messages", {
@@ -49,13 +47,8 @@ describe.each(RUNTIMES)("request bodies on $name with idle_timeout_s: 2", (runti
 
   beforeAll(async () => {
     upstream = await startUpstream(() => ({ body: BLOCKING_BODY }));
-    const database = await runtime.database();
-    drop = database.drop;
-    server = await startServer({
-      command: runtime.command,
+    server = await serveOn(runtime, {
       env: {
-        ...runtime.env,
-        ...(database.db ? { CAUSEWAY_DB: database.db } : {}),
         ANTHROPIC_API_KEY: "sk-ant-slow-upload",
         CAUSEWAY_ANTHROPIC_BASE_URL: upstream.url,
       },
@@ -68,9 +61,8 @@ describe.each(RUNTIMES)("request bodies on $name with idle_timeout_s: 2", (runti
     key = await server.createUser(`slow-${runtime.name}`);
   });
   afterAll(async () => {
-    await server?.stop();
+    await server?.close();
     await upstream?.close();
-    await drop();
   });
 
   it("takes a slow but moving upload with a declared Content-Length", async () => {
