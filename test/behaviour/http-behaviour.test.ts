@@ -1,8 +1,7 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../helpers/server-process.ts";
 import { type CapturedRequest, startUpstream, type UpstreamScript } from "../helpers/upstream-server.ts";
-import { RUNTIMES } from "./runtimes.ts";
+import { RUNTIMES, type ServerOn, serveOn } from "./runtimes.ts";
 import { BLOCKING_BODY, deferred, FIRST_EVENT, REST_EVENTS, readUntil } from "./sse.ts";
 
 const ENTERPRISE_KEY = "sk-ant-behaviour-CANARY";
@@ -23,8 +22,7 @@ async function closedPort(): Promise<number> {
  */
 describe.each(RUNTIMES)("causeway serve on $name", (runtime) => {
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
-  let server: RunningServer;
-  let drop = async (): Promise<void> => {};
+  let server: ServerOn;
   let key = "";
   // The scripted stream's gate for the current test: the upstream holds its second event until it opens.
   let gate = deferred();
@@ -57,13 +55,8 @@ describe.each(RUNTIMES)("causeway serve on $name", (runtime) => {
 
   beforeAll(async () => {
     upstream = await startUpstream(script);
-    const database = await runtime.database();
-    drop = database.drop;
-    server = await startServer({
-      command: runtime.command,
+    server = await serveOn(runtime, {
       env: {
-        ...runtime.env,
-        ...(database.db ? { CAUSEWAY_DB: database.db } : {}),
         ANTHROPIC_API_KEY: ENTERPRISE_KEY,
         CAUSEWAY_ANTHROPIC_BASE_URL: upstream.url,
       },
@@ -78,9 +71,8 @@ describe.each(RUNTIMES)("causeway serve on $name", (runtime) => {
   });
   afterAll(async () => {
     gate.resolve();
-    await server?.stop();
+    await server?.close();
     await upstream?.close();
-    await drop();
   });
 
   it("reports the runtime it runs on", () => {

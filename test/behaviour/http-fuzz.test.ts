@@ -2,9 +2,8 @@ import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../helpers/server-process.ts";
 import { startUpstream } from "../helpers/upstream-server.ts";
-import { RUNTIMES } from "./runtimes.ts";
+import { RUNTIMES, type ServerOn, serveOn } from "./runtimes.ts";
 import { BLOCKING_BODY, FIRST_EVENT, REST_EVENTS } from "./sse.ts";
 
 /**
@@ -112,8 +111,7 @@ const request = fc.oneof(
  */
 describe.each(RUNTIMES)("causeway serve on $name under arbitrary requests", (runtime) => {
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
-  let server: RunningServer;
-  let drop = async (): Promise<void> => {};
+  let server: ServerOn;
   let key = "";
   let port = 0;
 
@@ -123,13 +121,8 @@ describe.each(RUNTIMES)("causeway serve on $name under arbitrary requests", (run
         ? { headers: { "content-type": "text/event-stream" }, chunks: [FIRST_EVENT, REST_EVENTS] }
         : { headers: { "content-type": "application/json" }, body: BLOCKING_BODY },
     );
-    const database = await runtime.database();
-    drop = database.drop;
-    server = await startServer({
-      command: runtime.command,
+    server = await serveOn(runtime, {
       env: {
-        ...runtime.env,
-        ...(database.db ? { CAUSEWAY_DB: database.db } : {}),
         ANTHROPIC_API_KEY: "sk-ant-fuzz",
         OPENAI_API_KEY: "sk-openai-fuzz",
         CAUSEWAY_ANTHROPIC_BASE_URL: upstream.url,
@@ -140,9 +133,8 @@ describe.each(RUNTIMES)("causeway serve on $name under arbitrary requests", (run
     port = Number(new URL(server.url).port);
   });
   afterAll(async () => {
-    await server?.stop();
+    await server?.close();
     await upstream?.close();
-    await drop();
   });
 
   it("odd Host headers get 400 (never 500); Host-less HTTP/1.0 is answered, health with 200 (issue 17.4)", async () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../helpers/server-process.ts";
 import { startUpstream } from "../helpers/upstream-server.ts";
 import { postHead, rawExchange } from "./raw-http.ts";
-import { RUNTIMES } from "./runtimes.ts";
+import { RUNTIMES, type ServerOn, serveOn } from "./runtimes.ts";
 import { BLOCKING_BODY } from "./sse.ts";
 
 /** A test that applies to some runtimes only: defined where it applies, absent (not skipped) elsewhere. */
@@ -18,8 +17,7 @@ const HEALTHZ = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
  */
 describe.each(RUNTIMES)("pipelined requests on $name", (runtime) => {
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
-  let server: RunningServer;
-  let drop = async (): Promise<void> => {};
+  let server: ServerOn;
   let key = "";
   /** A complete Messages call for `model`; the fake provider echoes the model in its answer. */
   const call = (model: string, apiKey = key) => {
@@ -38,13 +36,8 @@ describe.each(RUNTIMES)("pipelined requests on $name", (runtime) => {
       const { model } = JSON.parse(request.body) as { model: string };
       return { body: BLOCKING_BODY.replace("claude-behaviour", model) };
     });
-    const database = await runtime.database();
-    drop = database.drop;
-    server = await startServer({
-      command: runtime.command,
+    server = await serveOn(runtime, {
       env: {
-        ...runtime.env,
-        ...(database.db ? { CAUSEWAY_DB: database.db } : {}),
         ANTHROPIC_API_KEY: "sk-ant-pipelining",
         CAUSEWAY_ANTHROPIC_BASE_URL: upstream.url,
       },
@@ -53,9 +46,8 @@ describe.each(RUNTIMES)("pipelined requests on $name", (runtime) => {
     key = await server.createUser(`pipe-${runtime.name}`);
   });
   afterAll(async () => {
-    await server?.stop();
+    await server?.close();
     await upstream?.close();
-    await drop();
   });
 
   it("answers pipelined requests whose answers need no I/O, in order", async () => {

@@ -1,7 +1,7 @@
 import { isBuiltin } from "node:module";
 import { join } from "node:path";
 import { DENO_FLAGS } from "../../adapters/deno/flags.ts";
-import { BUN, ROOT } from "../helpers/server-process.ts";
+import { BUN, ROOT, type RunningServer, type ServerOptions, startServer } from "../helpers/server-process.ts";
 import { freshDatabase } from "../postgres/pg.ts";
 
 /** One way to run `causeway serve`: the command, extra environment, and the store it gets. */
@@ -44,3 +44,27 @@ export const RUNTIMES: readonly RuntimeUnderTest[] = [
     database: sqliteFile,
   },
 ];
+
+/** A running `causeway serve` on a runtime under test; `close` stops it and drops its store. */
+export type ServerOn = RunningServer & { close(): Promise<void> };
+
+/** Starts `causeway serve` on `runtime` with a fresh store; `options.env` adds to the runtime's. */
+export async function serveOn(runtime: RuntimeUnderTest, options: ServerOptions = {}): Promise<ServerOn> {
+  const database = await runtime.database();
+  try {
+    const server = await startServer({
+      ...options,
+      command: runtime.command,
+      env: { ...runtime.env, ...(database.db ? { CAUSEWAY_DB: database.db } : {}), ...options.env },
+    });
+    return Object.assign(server, {
+      async close() {
+        await server.stop();
+        await database.drop();
+      },
+    });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+}

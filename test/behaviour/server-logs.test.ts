@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../helpers/server-process.ts";
 import { type CapturedRequest, startUpstream, type UpstreamScript } from "../helpers/upstream-server.ts";
-import { RUNTIMES } from "./runtimes.ts";
+import { RUNTIMES, type ServerOn, serveOn } from "./runtimes.ts";
 import { FIRST_EVENT } from "./sse.ts";
 
 /** Half of an SSE event: the bridge cannot end the client's stream cleanly after it. */
@@ -17,8 +16,7 @@ const PAUSE = { delayMs: 100, data: "" };
  */
 describe.each(RUNTIMES)("causeway serve on $name logs only JSON lines", (runtime) => {
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
-  let server: RunningServer;
-  let drop = async (): Promise<void> => {};
+  let server: ServerOn;
   let key = "";
 
   const script = (request: CapturedRequest): UpstreamScript => {
@@ -33,13 +31,8 @@ describe.each(RUNTIMES)("causeway serve on $name logs only JSON lines", (runtime
 
   beforeAll(async () => {
     upstream = await startUpstream(script);
-    const database = await runtime.database();
-    drop = database.drop;
-    server = await startServer({
-      command: runtime.command,
+    server = await serveOn(runtime, {
       env: {
-        ...runtime.env,
-        ...(database.db ? { CAUSEWAY_DB: database.db } : {}),
         ANTHROPIC_API_KEY: "sk-ant-logs",
         CAUSEWAY_ANTHROPIC_BASE_URL: upstream.url,
       },
@@ -47,9 +40,8 @@ describe.each(RUNTIMES)("causeway serve on $name logs only JSON lines", (runtime
     key = await server.createUser(`logs-${runtime.name}`);
   });
   afterAll(async () => {
-    await server?.stop();
+    await server?.close();
     await upstream?.close();
-    await drop();
   });
 
   /** Reads a body to its end; a broken one rejects, which is what these upstreams cause. */
