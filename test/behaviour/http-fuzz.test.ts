@@ -1,42 +1,10 @@
 import { readFileSync } from "node:fs";
-import { connect } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUpstream } from "../helpers/upstream-server.ts";
+import { rawExchange } from "./raw-http.ts";
 import { RUNTIMES, type ServerOn, serveOn } from "./runtimes.ts";
 import { BLOCKING_BODY, FIRST_EVENT, REST_EVENTS } from "./sse.ts";
-
-/**
- * Sends raw bytes on a fresh connection, half-closes it (unless told not to: Deno takes a
- * half-close for a client that left), and gives back what came back (or "").
- */
-function rawExchange(
-  port: number,
-  bytes: Uint8Array | string,
-  waitMs = 1_500,
-  halfClose = true,
-): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    let received = "";
-    const done = (): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(received);
-    };
-    const timer = setTimeout(done, waitMs);
-    socket.on("connect", () => (halfClose ? socket.end(bytes) : socket.write(bytes)));
-    socket.on("data", (data: Buffer) => {
-      received += data.toString("latin1");
-    });
-    socket.on("close", done);
-    socket.on("error", done);
-  });
-}
-
-/** The status codes of every HTTP response in what a connection received. */
-const statuses = (received: string): number[] =>
-  [...received.matchAll(/HTTP\/1\.[01] (\d{3})/g)].map((match) => Number(match[1]));
 
 /** Resident memory of a process, in bytes (Linux). */
 function rss(pid: number): number {
@@ -113,7 +81,6 @@ describe.each(RUNTIMES)("causeway serve on $name under arbitrary requests", (run
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   let server: ServerOn;
   let key = "";
-  let port = 0;
 
   beforeAll(async () => {
     upstream = await startUpstream((captured) =>
@@ -130,7 +97,6 @@ describe.each(RUNTIMES)("causeway serve on $name under arbitrary requests", (run
       },
     });
     key = await server.createUser(`fuzz-${runtime.name}`);
-    port = Number(new URL(server.url).port);
   });
   afterAll(async () => {
     await server?.close();
@@ -140,15 +106,21 @@ describe.each(RUNTIMES)("causeway serve on $name under arbitrary requests", (run
   it("odd Host headers get 400 (never 500); Host-less HTTP/1.0 is answered, health with 200 (issue 17.4)", async () => {
     for (const host of ["x/", "x?", "", "a b"]) {
       const raw = `POST /anthropic/v1/messages HTTP/1.1\r\nHost: ${host}\r\nx-api-key: ${key}\r\ncontent-type: application/json\r\ncontent-length: ${MESSAGES.length}\r\nconnection: close\r\n\r\n${MESSAGES}`;
-      const got = statuses(await rawExchange(port, raw));
+      const { statuses: got } = await rawExchange(server.url, (socket) => socket.end(raw), 1_500);
       expect(got, `Host: ${JSON.stringify(host)}`).toEqual([400]);
     }
     // HTTP/1.0 allows no Host. Deno and Node serve it as localhost; Bun drops the authority, so the
     // bridge answers 400 there (docs/runtimes.md). Never a 500, never silence.
     const bare = `POST /anthropic/v1/messages HTTP/1.0\r\nx-api-key: ${key}\r\ncontent-length: ${MESSAGES.length}\r\n\r\n${MESSAGES}`;
-    const answered = statuses(await rawExchange(port, bare, 3_000, false));
+    // Without a half-close: Deno takes one for a client that left.
+    const answered = (await rawExchange(server.url, (socket) => socket.write(bare), 3_000)).statuses;
     expect(answered).toEqual([runtime.name === "bun" ? 400 : 200]);
-    expect(statuses(await rawExchange(port, "GET /healthz HTTP/1.0\r\n\r\n"))).toEqual([200]);
+    const health = await rawExchange(
+      server.url,
+      (socket) => socket.end("GET /healthz HTTP/1.0\r\n\r\n"),
+      1_500,
+    );
+    expect(health.statuses).toEqual([200]);
   });
 
   it("arbitrary requests: no 500, still answering, memory bounded, JSON logs, every interception ended", {
@@ -166,7 +138,7 @@ describe.each(RUNTIMES)("causeway serve on $name under arbitrary requests", (run
           const auth = generated.keyed ? `x-api-key: ${key}\r\n` : "";
           bytes = `${generated.method} ${generated.path} ${generated.version}\r\nHost: 127.0.0.1\r\n${auth}${headers}\r\n${generated.body}`;
         }
-        const got = statuses(await rawExchange(port, bytes, 1_000));
+        const { statuses: got } = await rawExchange(server.url, (socket) => socket.end(bytes), 1_000);
         seen.push(...got);
         expect(got).not.toContain(500);
       }),

@@ -4,7 +4,7 @@ import { connect, type Socket } from "node:net";
 export interface RawExchange {
   /** Every byte the server sent, as text. */
   readonly text: string;
-  /** The status of each response, in order. */
+  /** The status of each response (HTTP/1.1, or 1.0 for a 1.0 request), in order. */
   readonly statuses: readonly number[];
   /** When the server closed the connection (ms after connecting), or null if the client did. */
   readonly closedByServerMs: number | null;
@@ -29,7 +29,8 @@ export function rawExchange(
     let clientEnded = false;
     let firstByteMs: number | null = null;
     const socket = connect(Number(port), hostname, () => send(socket));
-    socket.setEncoding("utf8");
+    // Latin-1: arbitrary bytes come back one character each, never as replacement characters.
+    socket.setEncoding("latin1");
     socket.on("data", (chunk: string) => {
       firstByteMs ??= Date.now() - started;
       text += chunk;
@@ -42,7 +43,7 @@ export function rawExchange(
     }, holdMs);
     socket.on("close", () => {
       clearTimeout(timer);
-      const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+      const statuses = [...text.matchAll(/HTTP\/1\.[01] (\d{3})/g)].map((m) => Number(m[1]));
       resolve({ text, statuses, closedByServerMs: clientEnded ? null : Date.now() - started, firstByteMs });
     });
   });
