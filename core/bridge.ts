@@ -33,18 +33,16 @@ const INVALID_CREDENTIAL = "Invalid or missing API key.";
 
 export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
   const route = createRouter(config);
-  // Key pools and breakers live as long as the bridge: they remember across requests.
-  const upstreams = new Map(
-    config.providers.map((p) => [p.name, new UpstreamState(p, ports.clock)] as const),
-  );
-  // What each instance lets through, compiled once: query parameters and response headers.
-  const allowed = new Map(
+  // Per instance, for the bridge's life: the key pool and breakers (they remember across
+  // requests), and what it lets through (query parameters, response headers), compiled once.
+  const instances = new Map(
     config.providers.map((p) => {
+      const upstream = new UpstreamState(p, ports.clock);
       const query = p.forwardQuery?.length
         ? new Set([...FORWARDED_QUERY, ...p.forwardQuery])
         : FORWARDED_QUERY;
       const headers = new ResponseHeaderPolicy(p.relayHeaders ?? [], p.apiKeys ?? [p.apiKey]);
-      return [p.name, { query, headers }] as const;
+      return [p.name, { upstream, query, headers }] as const;
     }),
   );
   const logger = ports.logger ?? silentLogger;
@@ -73,7 +71,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     if (target.match === null)
       return fail(gatewayError("not_found", `No route for ${request.method} ${target.path}.`));
     if (!isSafePath(target.path)) return fail(BAD_PATH);
-    const instance = allowed.get(target.provider.name)!;
+    const instance = instances.get(target.provider.name)!;
     const query = forwardedQuery(search, instance.query);
     if (!query.ok) return fail(QUERY_CREDENTIAL);
     const hops = hopCount(request.headers.get(HOP_COUNT_HEADER));
@@ -113,7 +111,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
       search: query.search,
       responseHeaders: instance.headers,
       provider: target.provider,
-      upstream: upstreams.get(target.provider.name)!,
+      upstream: instance.upstream,
       profile: target.profile,
       path: target.path,
       principal,
@@ -142,8 +140,8 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
       return active.size;
     },
     breakerStates() {
-      return [...upstreams.values()].flatMap(
-        (upstream) =>
+      return [...instances.values()].flatMap(
+        ({ upstream }) =>
           upstream.breakers?.states().map((breaker) => ({ provider: upstream.provider.name, ...breaker })) ??
           [],
       );

@@ -22,7 +22,7 @@ export async function blockingTurns(answer: Answer, first: Response): Promise<Re
   try {
     for (;;) {
       const cancelDeadline = answer.deadline();
-      const read = await readResponseWithLimit(upstream, answer.context.config.limits.maxResponseBytes);
+      const read = await readResponseWithLimit(upstream, context.config.limits.maxResponseBytes);
       cancelDeadline();
       if (!read.ok) {
         // The abort closes the upstream's socket; a timeout or the client, if first, keeps its cause.

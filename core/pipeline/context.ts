@@ -1,4 +1,5 @@
 import type { BridgeConfig, BridgePorts, ProviderConfig } from "../config.ts";
+import { type BodyResult, readBodyWithLimit } from "../http/body.ts";
 import { forwardRequestHeaders, HOP_COUNT_HEADER } from "../http/headers.ts";
 import type { ResponseHeaderPolicy } from "../http/response-headers.ts";
 import type { Principal } from "../ports/auth.ts";
@@ -27,6 +28,15 @@ export interface ProxyContext {
   readonly hops: number;
   /** Registers work that shutdown must end; returns the function that unregisters it. */
   track(abort: () => void): () => void;
+}
+
+/** The client's request body, within the body size limit and the body idle bound. */
+export function readClientBody(context: ProxyContext): Promise<BodyResult> {
+  const { limits } = context.config;
+  return readBodyWithLimit(context.request, limits.maxBodyBytes, {
+    clock: context.ports.clock,
+    ms: limits.bodyIdleTimeoutMs,
+  });
 }
 
 export function upstreamUrl(context: ProxyContext): string {

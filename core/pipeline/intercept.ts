@@ -2,10 +2,10 @@ import type { ApiDefinition } from "../apis/api-definition.ts";
 import { InterceptionTrace } from "../audit/interception-trace.ts";
 import { mayUseModel } from "../auth/model-scopes.ts";
 import { type GatewayError, gatewayError } from "../errors.ts";
-import { parseJsonObject, readBodyWithLimit } from "../http/body.ts";
+import { parseJsonObject } from "../http/body.ts";
 import { Answer } from "./answer.ts";
 import { blockingTurns } from "./blocking-turns.ts";
-import type { ProxyContext } from "./context.ts";
+import { type ProxyContext, readClientBody } from "./context.ts";
 import { errorResponse, isEventStream, streamHeaders } from "./respond.ts";
 import { streamTurns } from "./stream-turns.ts";
 import { toolTurns } from "./tool-turns.ts";
@@ -18,11 +18,8 @@ import { relayTurn, type Turns } from "./turns.ts";
  * engine, which relay it while the audit observes it.
  */
 export async function intercept(context: ProxyContext, api: ApiDefinition): Promise<Response> {
-  const { request, ports, config, requestId } = context;
-  const read = await readBodyWithLimit(request, config.limits.maxBodyBytes, {
-    clock: ports.clock,
-    ms: config.limits.bodyIdleTimeoutMs,
-  });
+  const { ports, requestId } = context;
+  const read = await readClientBody(context);
   if (!read.ok) return reject(context, api, read.error, null, read.headers);
   const parsed = parseJsonObject(read.bytes);
   if (!parsed.ok) return reject(context, api, parsed.error, null);

@@ -1,5 +1,4 @@
-import { readBodyWithLimit } from "../http/body.ts";
-import { type ProxyContext, upstreamHeaders, upstreamUrl } from "./context.ts";
+import { type ProxyContext, readClientBody, upstreamHeaders, upstreamUrl } from "./context.ts";
 import { Exchange } from "./exchange.ts";
 import { idleGuardedBody } from "./idle-guarded-body.ts";
 import { errorResponse, relayedHeaders } from "./respond.ts";
@@ -13,10 +12,7 @@ export async function passthrough(context: ProxyContext): Promise<Response> {
   const { request, ports, config, requestId, profile } = context;
   let body: Uint8Array<ArrayBuffer> | undefined;
   if (request.method !== "GET" && request.method !== "HEAD") {
-    const read = await readBodyWithLimit(request, config.limits.maxBodyBytes, {
-      clock: ports.clock,
-      ms: config.limits.bodyIdleTimeoutMs,
-    });
+    const read = await readClientBody(context);
     if (!read.ok) return errorResponse(read.error, profile.renderError, requestId, read.headers);
     body = read.bytes;
   }

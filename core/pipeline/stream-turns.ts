@@ -206,13 +206,11 @@ export function streamTurns(answer: Answer, first: ReadableStream<Uint8Array>): 
         if (step === null) {
           controller.enqueue(chunk);
           tail = nextTail(tail, chunk);
-          consume(decoder.push(chunk));
-          if (decoder.overflowed) return oversized();
-          return;
         }
         const sent = consume(decoder.push(chunk));
         if (decoder.overflowed) return oversized();
-        if (sent > 0) return;
+        // Relayed as is, the chunk went out; spliced, only if it completed events that did.
+        if (step === null || sent > 0) return;
       }
     },
     cancel() {
