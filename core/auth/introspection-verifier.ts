@@ -1,3 +1,4 @@
+import { parseJsonObject, readResponseWithLimit } from "../http/body.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Upstream } from "../ports/upstream.ts";
 import { readText, vouchedVerdict } from "./claims.ts";
@@ -93,15 +94,10 @@ export class IntrospectionVerifier implements CredentialVerifier {
   }
 }
 
+/** The answer's JSON object; null when it is not one, or larger than MAX_ANSWER_BYTES (counted while read). */
 async function readAnswer(response: Response): Promise<Record<string, unknown> | null> {
-  try {
-    const text = await response.text();
-    if (text.length > MAX_ANSWER_BYTES) return null;
-    const json: unknown = JSON.parse(text);
-    return typeof json === "object" && json !== null && !Array.isArray(json)
-      ? (json as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
+  const read = await readResponseWithLimit(response, MAX_ANSWER_BYTES);
+  if (!read.ok) return null;
+  const parsed = parseJsonObject(read.bytes);
+  return parsed.ok ? parsed.json : null;
 }

@@ -1,4 +1,5 @@
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWSHeaderParameters } from "jose";
+import { parseJsonObject, readResponseWithLimit } from "../http/body.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Upstream } from "../ports/upstream.ts";
 
@@ -99,6 +100,9 @@ export class RemoteKeySet {
   }
 }
 
+/** A discovery document or key set is a few KiB; more is not read (counted while read). */
+const MAX_DOCUMENT_BYTES = 1024 * 1024;
+
 /** GETs a JSON document from an identity provider; throws with a reason on anything but 200 JSON. */
 export async function fetchJson(
   upstream: Upstream,
@@ -119,10 +123,11 @@ export async function fetchJson(
     await response.body?.cancel();
     throw new Error(`${what} ${url}: HTTP ${response.status}`);
   }
-  const json: unknown = await response.json().catch(() => null);
-  if (typeof json !== "object" || json === null || Array.isArray(json))
-    throw new Error(`${what} ${url}: not a JSON object`);
-  return json as Record<string, unknown>;
+  const read = await readResponseWithLimit(response, MAX_DOCUMENT_BYTES);
+  if (!read.ok) throw new Error(`${what} ${url}: larger than ${MAX_DOCUMENT_BYTES} bytes, or unreadable`);
+  const parsed = parseJsonObject(read.bytes);
+  if (!parsed.ok) throw new Error(`${what} ${url}: not a JSON object`);
+  return parsed.json;
 }
 
 /** The JWKS URL from the issuer's OpenID discovery document, read once (until it succeeds). */

@@ -112,6 +112,30 @@ describe("introspection: opaque tokens checked by a real HTTP endpoint on 127.0.
     }
   });
 
+  it("an answer past 256 KiB decides nothing (503), and is not read past the limit", async () => {
+    const state = { pulled: 0, cancelled: false };
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        state.pulled += 64 * 1024;
+        controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+      },
+      cancel() {
+        state.cancelled = true;
+      },
+    });
+    const clock = new ManualClock(Date.now());
+    const verifier = new IntrospectionVerifier(
+      coder(),
+      new MemoryDirectory(),
+      async () => new Response(endless, { headers: { "content-type": "application/json" } }),
+      clock,
+    );
+    const chain = new AuthChain([verifier], clock);
+    await expect(chain.authenticate("coder-endless")).rejects.toBeInstanceOf(AuthUnavailable);
+    expect(state.cancelled).toBe(true);
+    expect(state.pulled).toBeLessThanOrEqual(256 * 1024 + 2 * 64 * 1024);
+  });
+
   it("never sends a Causeway key, control characters or an oversized token to the endpoint", async () => {
     const { chain } = setup();
     const before = endpoint.requests.length;
