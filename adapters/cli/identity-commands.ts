@@ -2,9 +2,10 @@ import { hashKey, keyHint, newKey } from "../../core/auth/keys.ts";
 import { modelScope } from "../../core/auth/model-scopes.ts";
 import type { NewKey } from "../../core/store/user-store.ts";
 import type { KeyView, UserView } from "../../core/store/views.ts";
+import { safeJson } from "../runtime/safe-json.ts";
 import { noPositionals, parseFlags, subcommand, UsageError } from "./args.ts";
 import type { StoreWork } from "./commands.ts";
-import { type HumanText, human, safeJson } from "./printable.ts";
+import { type HumanText, human } from "./printable.ts";
 import { parseFormat, RecordWriter } from "./records.ts";
 
 export const USERS_HELP = `Usage:

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { human, printable, safeJson } from "./printable.ts";
+import { safeJson } from "../runtime/safe-json.ts";
+import { human, printable } from "./printable.ts";
 
 /** What a terminal would obey or hide: C0, DEL, C1, bidi controls, U+2028-9, lone surrogates. */
 const UNSAFE =

@@ -1,6 +1,7 @@
+import { safeJson } from "../runtime/safe-json.ts";
 import { UsageError } from "./args.ts";
 import type { Output } from "./output.ts";
-import { type HumanText, safeJson } from "./printable.ts";
+import type { HumanText } from "./printable.ts";
 
 /** How a record-printing command prints: a text table, one JSON array, or one JSON object a line. */
 export type Format = "text" | "json" | "jsonl";

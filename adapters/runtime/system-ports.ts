@@ -1,7 +1,7 @@
 import type { Clock } from "../../core/ports/clock.ts";
 import type { Ids } from "../../core/ports/ids.ts";
 import type { Logger } from "../../core/ports/logger.ts";
-import { safeJson } from "../cli/printable.ts";
+import { safeJson } from "./safe-json.ts";
 
 export const systemClock: Clock = {
   now: () => Date.now(),
