@@ -1,0 +1,93 @@
+import type { InterceptionStart, InterceptionStatus, TokenUsage } from "./recorder.ts";
+
+/**
+ * What the bridge reports for operators beside the audit: the facts behind metrics and traces.
+ * The core says what happened; adapters turn it into Prometheus series and OpenTelemetry spans
+ * (`adapters/telemetry/`). Every method runs on the request path: implementations update memory
+ * (or hand spans to a batching exporter) and never throw. Without one, `NO_OBSERVER` costs a call.
+ */
+export interface Observer {
+  /**
+   * An intercepted request was admitted and its start recorded. `traceparent` is the client's W3C
+   * trace context header, if it sent one: the interception's span continues that trace.
+   */
+  interception(start: InterceptionStart, traceparent: string | null): InterceptionObserver;
+  /** A passthrough request ended (its response body too, or the failure that ended it). */
+  passthrough(event: PassthroughEvent): void;
+}
+
+/** One interception, from its start to its single end. */
+export interface InterceptionObserver {
+  /**
+   * One request to the upstream starts now: an attempt of turn `turn` (retries and tool-loop turns
+   * each get their own). It stays open until `responded` reports a failure, the next attempt of
+   * the same turn starts, or the turn ends.
+   */
+  upstreamCall(turn: number): UpstreamCallObserver;
+  /** An injected tool call ended (or was refused without running: `durationMs` null). */
+  toolCall(call: ToolCallEvent): void;
+  /** The interception's terminal status was recorded; nothing follows. */
+  end(summary: InterceptionSummary): void;
+}
+
+/** One upstream request of an interception. */
+export interface UpstreamCallObserver {
+  /** The W3C `traceparent` to send upstream for this call; null when not tracing (the client's own then passes through). */
+  readonly traceparent: string | null;
+  /** The upstream's response headers arrived with this status, after `ms` (send to headers). */
+  responded(status: number, ms: number): void;
+  /** The call ends: with the turn's usage when it was the turn's last attempt, or with why it failed. */
+  end(outcome: { readonly tokens?: TokenUsage; readonly error?: string }): void;
+}
+
+export interface ToolCallEvent {
+  /** The MCP server that holds the tool (null: a name the catalog does not know). */
+  readonly server: string | null;
+  /** The tool's own name on its server. */
+  readonly name: string;
+  readonly callId: string;
+  /** Why it failed, or null. */
+  readonly error: string | null;
+  /** How long it ran; null when the bridge refused to run it. */
+  readonly durationMs: number | null;
+}
+
+export interface InterceptionSummary {
+  readonly status: InterceptionStatus;
+  readonly httpStatus: number;
+  /** Why it ended this way (never secrets); null for a plain completion. */
+  readonly detail: string | null;
+  /** From the request's arrival to the terminal status. */
+  readonly durationMs: number;
+  /** From the request's arrival to the first upstream response headers; null if none came. */
+  readonly ttfbMs: number | null;
+  /** Summed over the interception's turns, in Causeway's convention (docs/tokens.md). */
+  readonly tokens: TokenUsage;
+  /** Requests sent upstream, retries and tool-loop turns included. */
+  readonly attempts: number;
+  /** The model the upstream said answered (it may differ from the one requested); null if unseen. */
+  readonly responseModel: string | null;
+}
+
+export interface PassthroughEvent {
+  readonly provider: string;
+  /** The route as a template (`/v1/models/{id}`): bounded, never a raw id. */
+  readonly route: string;
+  readonly method: string;
+  /** The status the client got (the upstream's, or the bridge's own error). */
+  readonly status: number;
+  readonly durationMs: number;
+}
+
+const NO_CALL: UpstreamCallObserver = { traceparent: null, responded() {}, end() {} };
+const NO_INTERCEPTION: InterceptionObserver = {
+  upstreamCall: () => NO_CALL,
+  toolCall() {},
+  end() {},
+};
+
+/** Observes nothing: the default when no metrics or tracing are configured. */
+export const NO_OBSERVER: Observer = {
+  interception: () => NO_INTERCEPTION,
+  passthrough() {},
+};
