@@ -5,11 +5,14 @@ import { extractCredential, HOP_COUNT_HEADER, REQUEST_ID_HEADER } from "./http/h
 import { FORWARDED_QUERY, forwardedQuery } from "./http/query.ts";
 import { isSafePath, isValidHost, requestTarget } from "./http/request-target.ts";
 import { ResponseHeaderPolicy } from "./http/response-headers.ts";
+import { RequestTiming, withTiming } from "./http/server-timing.ts";
 import type { ProxyContext } from "./pipeline/context.ts";
 import { intercept } from "./pipeline/intercept.ts";
 import { passthrough } from "./pipeline/passthrough.ts";
 import { errorResponse } from "./pipeline/respond.ts";
+import type { Principal } from "./ports/auth.ts";
 import { silentLogger } from "./ports/logger.ts";
+import { NO_OBSERVER } from "./ports/observer.ts";
 import type { ProviderProfile } from "./providers/provider-profile.ts";
 import type { BreakerState } from "./resilience/circuit-breaker.ts";
 import { UpstreamState } from "./resilience/upstream-state.ts";
@@ -46,6 +49,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     }),
   );
   const logger = ports.logger ?? silentLogger;
+  const observer = ports.observer ?? NO_OBSERVER;
   const active = new Set<() => void>();
   let draining = false;
 
@@ -54,8 +58,43 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     return () => active.delete(abort);
   };
 
+  /** Every response leaves with the request id and a `Server-Timing` header, streams included. */
   async function handle(request: Request): Promise<Response> {
+    const timing = new RequestTiming(ports.clock);
     const requestId = ports.ids.interceptionId();
+    return withTiming(await respond(request, requestId, timing), requestId, timing);
+  }
+
+  /**
+   * The credential's principal, or the response that refuses it: 401 without an acceptable one,
+   * 503 when what vouches for credentials cannot answer.
+   */
+  async function authenticate(
+    request: Request,
+    requestId: string,
+    pathname: string,
+    fail: (error: GatewayError) => Response,
+  ): Promise<Principal | Response> {
+    const refuse = (reason: string): Response => {
+      // One line per refusal, for the operator: never the credential, nor anything derived from it.
+      logger.warn("authentication refused", { requestId, reason, method: request.method, path: pathname });
+      return fail(gatewayError("authentication", INVALID_CREDENTIAL));
+    };
+    const credential = extractCredential(request.headers);
+    if (credential === null) return refuse("no credential");
+    let principal: Principal | null;
+    try {
+      principal = await ports.auth.authenticate(credential);
+    } catch (error) {
+      // The store or an identity provider did not answer: 503 with retry-after, never a 401
+      // (which would send the developer to log in again) and never a pass.
+      logger.error("authentication unavailable", { requestId, reason: describe(error) });
+      return fail(gatewayError("unavailable", "Authentication is temporarily unavailable."));
+    }
+    return principal ?? refuse("credential not accepted");
+  }
+
+  async function respond(request: Request, requestId: string, timing: RequestTiming): Promise<Response> {
     const { pathname, search, badHost } = requestTarget(request.url);
     const target = route(request.method, pathname);
     if (target.kind === "health") {
@@ -67,7 +106,14 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     const render = target.kind === "provider" ? target.profile.renderError : renderOpenAIError;
     const fail = (error: GatewayError): Response => errorResponse(error, render, requestId);
     if (badHost || !isValidHost(request.headers.get("host"))) return fail(BAD_HOST);
-    if (target.kind === "not-found") return fail(gatewayError("not_found", "Not found."));
+    if (target.kind === "metrics" && ports.metricsPage) {
+      const principal = await authenticate(request, requestId, pathname, fail);
+      if (principal instanceof Response) return principal;
+      if (!principal.roles.includes("admin"))
+        return fail(gatewayError("permission", "Metrics are for administrators."));
+      return ports.metricsPage();
+    }
+    if (target.kind !== "provider") return fail(gatewayError("not_found", "Not found."));
     if (target.match === null)
       return fail(gatewayError("not_found", `No route for ${request.method} ${target.path}.`));
     if (!isSafePath(target.path)) return fail(BAD_PATH);
@@ -82,23 +128,8 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     if (target.match.kind === "intercept" && ports.recorder.accepting?.() === false)
       return fail(gatewayError("unavailable", "Audit logging is temporarily unavailable."));
 
-    const refuse = (reason: string): Response => {
-      // One line per refusal, for the operator: never the credential, nor anything derived from it.
-      logger.warn("authentication refused", { requestId, reason, method: request.method, path: pathname });
-      return fail(gatewayError("authentication", INVALID_CREDENTIAL));
-    };
-    const credential = extractCredential(request.headers);
-    if (credential === null) return refuse("no credential");
-    let principal: Awaited<ReturnType<typeof ports.auth.authenticate>>;
-    try {
-      principal = await ports.auth.authenticate(credential);
-    } catch (error) {
-      // The store or an identity provider did not answer: 503 with retry-after, never a 401
-      // (which would send the developer to log in again) and never a pass.
-      logger.error("authentication unavailable", { requestId, reason: describe(error) });
-      return fail(gatewayError("unavailable", "Authentication is temporarily unavailable."));
-    }
-    if (principal === null) return refuse("credential not accepted");
+    const principal = await authenticate(request, requestId, pathname, fail);
+    if (principal instanceof Response) return principal;
     // Answered by the bridge (e.g. dropped client telemetry): authenticated, never forwarded.
     if (target.match.kind === "local") return target.match.respond(requestId);
 
@@ -106,7 +137,9 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
       config,
       ports,
       logger,
+      observer,
       requestId,
+      timing,
       request,
       search: query.search,
       responseHeaders: instance.headers,
@@ -121,7 +154,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     try {
       return target.match.kind === "intercept"
         ? await intercept(context, target.match.api)
-        : await passthrough(context);
+        : await passthrough(context, target.match.route);
     } catch (error) {
       logger.error("unexpected failure", { requestId, error: describe(error) });
       return fail(gatewayError("api_error", "Internal error."));

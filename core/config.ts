@@ -2,6 +2,7 @@ import type { Auth } from "./ports/auth.ts";
 import type { Clock } from "./ports/clock.ts";
 import type { Ids } from "./ports/ids.ts";
 import type { Logger } from "./ports/logger.ts";
+import type { Observer } from "./ports/observer.ts";
 import type { Recorder } from "./ports/recorder.ts";
 import type { ToolProvider } from "./ports/tool-provider.ts";
 import type { Upstream } from "./ports/upstream.ts";
@@ -127,4 +128,11 @@ export interface BridgePorts {
   readonly logger?: Logger;
   /** Uniform in [0, 1), for retry jitter; without it back-off waits its full ceiling. */
   readonly random?: () => number;
+  /** Metrics and traces (adapters/telemetry/); absent: nothing is observed. */
+  readonly observer?: Observer;
+  /**
+   * The `GET /metrics` answer (Prometheus text), served on the main listener to admins. Absent:
+   * `/metrics` is not served here (its own listener has it, or metrics are off).
+   */
+  readonly metricsPage?: () => Promise<Response>;
 }

@@ -4,6 +4,8 @@ import type { ProviderProfile, RouteMatch } from "./providers/provider-profile.t
 
 export type Route =
   | { readonly kind: "health" }
+  /** `GET /metrics`: the bridge's own metrics, for admins (served only when configured). */
+  | { readonly kind: "metrics" }
   | {
       readonly kind: "provider";
       readonly provider: ProviderConfig;
@@ -23,6 +25,7 @@ export function createRouter(config: BridgeConfig): (method: string, pathname: s
   const providers = new Map(config.providers.map((p) => [p.name, p] as const));
   return (method, pathname) => {
     if (pathname === "/healthz" && (method === "GET" || method === "HEAD")) return { kind: "health" };
+    if (pathname === "/metrics" && method === "GET") return { kind: "metrics" };
     const slash = pathname.indexOf("/", 1);
     if (slash < 0) return { kind: "not-found" };
     const provider = providers.get(pathname.slice(1, slash));

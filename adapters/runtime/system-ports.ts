@@ -9,6 +9,7 @@ export const systemClock: Clock = {
     const timer = setTimeout(callback, ms);
     return () => clearTimeout(timer);
   },
+  precise: () => performance.now(),
 };
 
 /**

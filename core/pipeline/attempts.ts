@@ -42,18 +42,19 @@ async function attempt(plan: AttemptPlan, body: BodyInit): Promise<CallResult> {
   const start = ports.clock.now();
   for (let attempt = 0; ; attempt++) {
     const { key, index } = keys.pick();
-    trace.attempt(index);
+    const traceparent = trace.attempt(index);
     const timeout =
       plan.firstByteTimeoutMs === null
         ? null
         : Math.max(0, plan.firstByteTimeoutMs - (ports.clock.now() - start));
     const result = await exchange.call(
       ports.upstream,
-      upstreamPost(context, body, exchange.signal, key),
+      upstreamPost(context, body, exchange.signal, key, traceparent),
       ports.clock,
       timeout,
       "first-byte-timeout",
     );
+    trace.responded(result.ok ? result.response.status : null, result.ok ? null : result.error.message);
     if (exchange.cause !== null) return result;
 
     const now = ports.clock.now();

@@ -2,8 +2,10 @@ import type { BridgeConfig, BridgePorts, ProviderConfig } from "../config.ts";
 import { type BodyResult, readBodyWithLimit } from "../http/body.ts";
 import { forwardRequestHeaders, HOP_COUNT_HEADER } from "../http/headers.ts";
 import type { ResponseHeaderPolicy } from "../http/response-headers.ts";
+import type { RequestTiming } from "../http/server-timing.ts";
 import type { Principal } from "../ports/auth.ts";
 import type { Logger } from "../ports/logger.ts";
+import type { Observer } from "../ports/observer.ts";
 import type { ProviderProfile } from "../providers/provider-profile.ts";
 import type { UpstreamState } from "../resilience/upstream-state.ts";
 
@@ -12,7 +14,11 @@ export interface ProxyContext {
   readonly config: BridgeConfig;
   readonly ports: BridgePorts;
   readonly logger: Logger;
+  /** Metrics and traces (`NO_OBSERVER` when none are configured). */
+  readonly observer: Observer;
   readonly requestId: string;
+  /** Where the request's time goes, for Server-Timing; upstream waits are added as they end. */
+  readonly timing: RequestTiming;
   readonly request: Request;
   /** The request URL's query (`?…`, or "") as forwarded: the allowed parameters, as sent. */
   readonly search: string;
@@ -45,11 +51,19 @@ export function upstreamUrl(context: ProxyContext): string {
   return (base.endsWith("/") ? base.replace(/\/+$/, "") : base) + context.path + context.search;
 }
 
-/** Client headers minus credentials and hop-by-hop ones, plus an enterprise key and the hop count. */
-export function upstreamHeaders(context: ProxyContext, key: string): Headers {
+/**
+ * Client headers minus credentials and hop-by-hop ones, plus an enterprise key and the hop count.
+ * `traceparent`: the bridge's own span for this call, sent instead of the client's when tracing.
+ */
+export function upstreamHeaders(
+  context: ProxyContext,
+  key: string,
+  traceparent: string | null = null,
+): Headers {
   const headers = forwardRequestHeaders(context.request.headers);
   context.profile.applyKey(headers, key);
   headers.set(HOP_COUNT_HEADER, String(context.hops + 1));
+  if (traceparent !== null) headers.set("traceparent", traceparent);
   return headers;
 }
 
@@ -59,10 +73,11 @@ export function upstreamPost(
   body: BodyInit,
   signal: AbortSignal,
   key: string,
+  traceparent: string | null = null,
 ): Request {
   return new Request(upstreamUrl(context), {
     method: "POST",
-    headers: upstreamHeaders(context, key),
+    headers: upstreamHeaders(context, key, traceparent),
     body,
     signal,
   });

@@ -3,6 +3,7 @@ import { InterceptionTrace } from "../audit/interception-trace.ts";
 import { mayUseModel } from "../auth/model-scopes.ts";
 import { type GatewayError, gatewayError } from "../errors.ts";
 import { parseJsonObject } from "../http/body.ts";
+import type { InterceptionStart } from "../ports/recorder.ts";
 import { Answer } from "./answer.ts";
 import { blockingTurns } from "./blocking-turns.ts";
 import { type ProxyContext, readClientBody } from "./context.ts";
@@ -101,7 +102,7 @@ function openTrace(
 ): InterceptionTrace {
   const { ports, principal, request, requestId } = context;
   const { client, sessionId } = api.detectClient(request.headers);
-  return new InterceptionTrace(ports.recorder, ports.clock, {
+  const start: InterceptionStart = {
     kind: "interception-start",
     id: requestId,
     userId: principal.userId,
@@ -116,5 +117,10 @@ function openTrace(
     sessionId,
     userAgent: request.headers.get("user-agent"),
     startedAt: ports.clock.now(),
+  };
+  return new InterceptionTrace(ports.recorder, ports.clock, start, {
+    observer: context.observer.interception(start, request.headers.get("traceparent")),
+    logger: context.logger,
+    timing: context.timing,
   });
 }

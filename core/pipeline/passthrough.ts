@@ -6,14 +6,26 @@ import { errorResponse, relayedHeaders } from "./respond.ts";
 /**
  * Read routes (`/v1/models`, count_tokens, stored responses): authenticated, an enterprise key of
  * the pool injected, response streamed back with credentials and cookies filtered out. Not
- * audited, not retried.
+ * audited, not retried; counted for metrics under `route`, the path's template, once it ends.
  */
-export async function passthrough(context: ProxyContext): Promise<Response> {
-  const { request, ports, config, requestId, profile } = context;
+export async function passthrough(context: ProxyContext, route: string): Promise<Response> {
+  const { request, ports, config, requestId, profile, timing } = context;
+  const observed = (status: number): void =>
+    context.observer.passthrough({
+      provider: context.provider.name,
+      route,
+      method: request.method,
+      status,
+      durationMs: timing.elapsed(),
+    });
+  const refuse = (response: Response): Response => {
+    observed(response.status);
+    return response;
+  };
   let body: Uint8Array<ArrayBuffer> | undefined;
   if (request.method !== "GET" && request.method !== "HEAD") {
     const read = await readClientBody(context);
-    if (!read.ok) return errorResponse(read.error, profile.renderError, requestId, read.headers);
+    if (!read.ok) return refuse(errorResponse(read.error, profile.renderError, requestId, read.headers));
     body = read.bytes;
   }
   const exchange = Exchange.open(request, context.track);
@@ -25,6 +37,7 @@ export async function passthrough(context: ProxyContext): Promise<Response> {
     signal: exchange.signal,
     ...(body ? { body } : {}),
   });
+  const sentAt = timing.now();
   const result = await exchange.call(
     ports.upstream,
     upstreamRequest,
@@ -32,12 +45,16 @@ export async function passthrough(context: ProxyContext): Promise<Response> {
     config.limits.blockingTimeoutMs,
     "blocking-timeout",
   );
-  const settle = (): void => exchange.close();
+  timing.upstreamMs += timing.now() - sentAt;
   if (!result.ok) {
-    settle();
-    return errorResponse(result.error, profile.renderError, requestId);
+    exchange.close();
+    return refuse(errorResponse(result.error, profile.renderError, requestId));
   }
   const upstream = result.response;
+  const settle = (): void => {
+    exchange.close();
+    observed(upstream.status);
+  };
   // Not retried here, but a key the upstream refused is set aside for every route.
   keys.observe(index, upstream);
   const headers = relayedHeaders(upstream, context);

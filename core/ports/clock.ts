@@ -4,6 +4,11 @@ export interface Clock {
   now(): number;
   /** Runs `callback` after `ms`; returns a function that cancels it. */
   setTimer(ms: number, callback: () => void): () => void;
+  /**
+   * Monotonic milliseconds with sub-millisecond precision, for measuring durations (Server-Timing,
+   * metrics). Absent: durations are measured with `now()`.
+   */
+  precise?(): number;
 }
 
 /** A clock that only moves when told to: for tests of timeouts and pings. */

@@ -91,3 +91,58 @@ export const NO_OBSERVER: Observer = {
   interception: () => NO_INTERCEPTION,
   passthrough() {},
 };
+
+/** What a MemoryObserver saw, in order. */
+export type ObservedEvent =
+  | { readonly type: "interception"; readonly id: string; readonly traceparent: string | null }
+  | {
+      readonly type: "upstream-call";
+      readonly id: string;
+      readonly turn: number;
+      readonly traceparent: string;
+    }
+  | { readonly type: "responded"; readonly id: string; readonly turn: number; readonly status: number }
+  | {
+      readonly type: "upstream-end";
+      readonly id: string;
+      readonly turn: number;
+      readonly tokens?: TokenUsage;
+      readonly error?: string;
+    }
+  | ({ readonly type: "tool-call"; readonly id: string } & ToolCallEvent)
+  | ({ readonly type: "end"; readonly id: string } & InterceptionSummary)
+  | ({ readonly type: "passthrough" } & PassthroughEvent);
+
+/** Keeps every event in memory; each upstream call gets a traceparent naming it (span id = its number). */
+export class MemoryObserver implements Observer {
+  readonly events: ObservedEvent[] = [];
+  #calls = 0;
+
+  interception(start: InterceptionStart, traceparent: string | null): InterceptionObserver {
+    const { id } = start;
+    const events = this.events;
+    events.push({ type: "interception", id, traceparent });
+    return {
+      upstreamCall: (turn) => {
+        const span = (++this.#calls).toString(16).padStart(16, "0");
+        const callTrace = `00-${"0".repeat(31)}1-${span}-01`;
+        events.push({ type: "upstream-call", id, turn, traceparent: callTrace });
+        return {
+          traceparent: callTrace,
+          responded: (status) => events.push({ type: "responded", id, turn, status }),
+          end: (outcome) => events.push({ type: "upstream-end", id, turn, ...outcome }),
+        };
+      },
+      toolCall: (call) => events.push({ type: "tool-call", id, ...call }),
+      end: (summary) => events.push({ type: "end", id, ...summary }),
+    };
+  }
+
+  passthrough(event: PassthroughEvent): void {
+    this.events.push({ type: "passthrough", ...event });
+  }
+
+  of<T extends ObservedEvent["type"]>(type: T): Extract<ObservedEvent, { type: T }>[] {
+    return this.events.filter((e): e is Extract<ObservedEvent, { type: T }> => e.type === type);
+  }
+}

@@ -4,7 +4,8 @@ import type { ErrorRenderer } from "../errors.ts";
 
 export type RouteMatch =
   | { readonly kind: "intercept"; readonly api: ApiDefinition }
-  | { readonly kind: "passthrough" }
+  /** `route`: the path as a template (`/v1/models/{id}`), a bounded name for metrics. */
+  | { readonly kind: "passthrough"; readonly route: string }
   /** Answered by the bridge itself after authentication; the upstream is never called. */
   | { readonly kind: "local"; respond(requestId: string): Response };
 
@@ -23,4 +24,12 @@ export interface ProviderProfile {
 /** `/v1/models` or `/v1/models/<id>` (ids may hold slashes, e.g. fine-tune names). */
 export function isModelsPath(path: string): boolean {
   return path === "/v1/models" || (path.startsWith("/v1/models/") && path.length > "/v1/models/".length);
+}
+
+export const MODELS_LIST: RouteMatch = { kind: "passthrough", route: "/v1/models" };
+export const MODELS_ITEM: RouteMatch = { kind: "passthrough", route: "/v1/models/{id}" };
+
+/** The passthrough match for a path `isModelsPath` accepted. */
+export function modelsRoute(path: string): RouteMatch {
+  return path === "/v1/models" ? MODELS_LIST : MODELS_ITEM;
 }

@@ -19,7 +19,7 @@ const DROPPED: RouteMatch = {
       headers: { "content-type": "application/json", [REQUEST_ID_HEADER]: requestId },
     }),
 };
-const FORWARDED: RouteMatch = { kind: "passthrough" };
+const FORWARDED: RouteMatch = { kind: "passthrough", route: CLAUDE_CODE_TELEMETRY_PATH };
 
 /** The route of a telemetry batch under `provider`, as its `telemetry` setting decides (default drop). */
 export function telemetryRoute(provider: ProviderConfig): RouteMatch {

@@ -100,6 +100,7 @@ describe("response headers are relayed by allow-list (issue 17.5)", () => {
         "content-type",
         "request-id",
         "retry-after",
+        "server-timing", // the bridge's own (docs/operations.md)
         "x-ratelimit-remaining-tokens",
       ]);
       expect([...response.headers.values()].join("\n")).not.toContain("CANARY");

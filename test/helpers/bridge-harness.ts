@@ -4,6 +4,7 @@ import { MemoryAuth } from "../../core/ports/auth.ts";
 import { ManualClock } from "../../core/ports/clock.ts";
 import { SequentialIds } from "../../core/ports/ids.ts";
 import type { Logger } from "../../core/ports/logger.ts";
+import type { Observer } from "../../core/ports/observer.ts";
 import { MemoryRecorder } from "../../core/ports/recorder.ts";
 import type { ToolProvider } from "../../core/ports/tool-provider.ts";
 import type { Upstream } from "../../core/ports/upstream.ts";
@@ -19,6 +20,8 @@ export function bridgeHarness(
   extra: {
     tools?: ToolProvider;
     logger?: Logger;
+    observer?: Observer;
+    metricsPage?: () => Promise<Response>;
     /** Settings of the two provider instances beyond name, kind, base URL and key (e.g. `telemetry`). */
     anthropic?: Partial<ProviderConfig>;
     openai?: Partial<ProviderConfig>;
@@ -54,6 +57,8 @@ export function bridgeHarness(
     ids: new SequentialIds(),
     ...(extra.tools ? { tools: extra.tools } : {}),
     ...(extra.logger ? { logger: extra.logger } : {}),
+    ...(extra.observer ? { observer: extra.observer } : {}),
+    ...(extra.metricsPage ? { metricsPage: extra.metricsPage } : {}),
     upstream: async (request) => {
       seen.push(request.clone());
       return upstream(request);

@@ -1,4 +1,4 @@
-import type { ResponseFact } from "../../audit/response-fact.ts";
+import { type ResponseFact, usageFact } from "../../audit/response-fact.ts";
 import { asObject, asString } from "../../json/loose.ts";
 import { anthropicUsage } from "./usage.ts";
 
@@ -8,7 +8,7 @@ export function messagesBlockingFacts(body: unknown): ResponseFact[] {
   if (!message) return [];
   const facts: ResponseFact[] = [];
   const usage = anthropicUsage(message.usage);
-  if (usage) facts.push({ kind: "usage", tokens: usage });
+  if (usage) facts.push(usageFact(usage, message.model));
   const content = Array.isArray(message.content) ? message.content : [];
   for (const item of content) {
     const block = asObject(item);

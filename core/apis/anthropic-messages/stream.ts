@@ -1,4 +1,4 @@
-import type { ResponseFact } from "../../audit/response-fact.ts";
+import { type ResponseFact, usageFact } from "../../audit/response-fact.ts";
 import { argsText, asNumber, asObject, asString, parseJsonSafe } from "../../json/loose.ts";
 import type { SseEvent } from "../../sse/event.ts";
 import type { Transducer } from "../../transducer/transducer.ts";
@@ -37,8 +37,9 @@ export class MessagesObserver implements Transducer<SseEvent, ResponseFact> {
       case "content_block_stop":
         return onBlockStop(this.#blocks, event.data);
       case "message_start": {
-        const usage = anthropicUsage(asObject(asObject(parseJsonSafe(event.data))?.message)?.usage);
-        return usage ? [{ kind: "usage", tokens: usage }] : NONE;
+        const message = asObject(asObject(parseJsonSafe(event.data))?.message);
+        const usage = anthropicUsage(message?.usage);
+        return usage ? [usageFact(usage, message?.model)] : NONE;
       }
       case "message_delta": {
         const usage = anthropicUsage(asObject(parseJsonSafe(event.data))?.usage);

@@ -1,4 +1,4 @@
-import type { ResponseFact } from "../../audit/response-fact.ts";
+import { type ResponseFact, usageFact } from "../../audit/response-fact.ts";
 import { argsText, asObject, asString } from "../../json/loose.ts";
 import { openaiUsage } from "../openai-shared/usage.ts";
 
@@ -8,7 +8,7 @@ export function chatBlockingFacts(body: unknown): ResponseFact[] {
   if (!completion) return [];
   const facts: ResponseFact[] = [];
   const usage = openaiUsage(completion.usage);
-  if (usage) facts.push({ kind: "usage", tokens: usage });
+  if (usage) facts.push(usageFact(usage, completion.model));
   const choices = Array.isArray(completion.choices) ? completion.choices : [];
   for (const raw of choices) {
     const message = asObject(asObject(raw)?.message);

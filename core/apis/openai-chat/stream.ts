@@ -1,4 +1,4 @@
-import type { ResponseFact } from "../../audit/response-fact.ts";
+import { type ResponseFact, usageFact } from "../../audit/response-fact.ts";
 import { asNumber, asObject, asString, parseJsonSafe } from "../../json/loose.ts";
 import type { SseEvent } from "../../sse/event.ts";
 import type { Transducer } from "../../transducer/transducer.ts";
@@ -31,7 +31,7 @@ export class ChatObserver implements Transducer<SseEvent, ResponseFact> {
       return [{ kind: "error", detail: openaiErrorDetail(chunk) }];
     const facts: ResponseFact[] = [];
     const usage = openaiUsage(chunk.usage);
-    if (usage) facts.push({ kind: "usage", tokens: usage });
+    if (usage) facts.push(usageFact(usage, chunk.model));
     const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
     choices.forEach((raw, position) => {
       const choice = asObject(raw);

@@ -1,4 +1,4 @@
-import type { ResponseFact } from "../../audit/response-fact.ts";
+import { type ResponseFact, usageFact } from "../../audit/response-fact.ts";
 import type { JsonObject } from "../../http/body.ts";
 import { asObject } from "../../json/loose.ts";
 import type { ApiDefinition, RequestFacts } from "../api-definition.ts";
@@ -30,7 +30,7 @@ export function compactBlockingFacts(body: unknown): ResponseFact[] {
   if (!compacted) return [];
   const facts: ResponseFact[] = [];
   const usage = responseUsage(compacted);
-  if (usage) facts.push({ kind: "usage", tokens: usage });
+  if (usage) facts.push(usageFact(usage, compacted.model));
   if (compacted.object === "response.compaction") facts.push({ kind: "completed" });
   return facts;
 }

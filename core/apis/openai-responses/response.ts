@@ -1,4 +1,4 @@
-import type { ResponseFact } from "../../audit/response-fact.ts";
+import { type ResponseFact, usageFact } from "../../audit/response-fact.ts";
 import { asObject } from "../../json/loose.ts";
 import { failure } from "./errors.ts";
 import { itemFacts } from "./output-items.ts";
@@ -14,7 +14,7 @@ export function responsesBlockingFacts(body: unknown): ResponseFact[] {
   if (!response) return [];
   const facts: ResponseFact[] = [];
   const usage = responseUsage(response);
-  if (usage) facts.push({ kind: "usage", tokens: usage });
+  if (usage) facts.push(usageFact(usage, response.model));
   for (const item of Array.isArray(response.output) ? response.output : []) facts.push(...itemFacts(item));
   if (response.status === "failed") facts.push({ kind: "error", detail: failure(response) });
   else if (response.status === "completed" || response.status === "incomplete")

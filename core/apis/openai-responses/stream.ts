@@ -1,4 +1,4 @@
-import type { ResponseFact } from "../../audit/response-fact.ts";
+import { type ResponseFact, usageFact } from "../../audit/response-fact.ts";
 import { asObject, asString, parseJsonSafe } from "../../json/loose.ts";
 import type { SseEvent } from "../../sse/event.ts";
 import type { Transducer } from "../../transducer/transducer.ts";
@@ -58,7 +58,7 @@ function terminal(
 ): ResponseFact[] {
   const facts: ResponseFact[] = [];
   const usage = responseUsage(response);
-  if (usage) facts.push({ kind: "usage", tokens: usage });
+  if (usage) facts.push(usageFact(usage, response?.model));
   for (const item of Array.isArray(response?.output) ? response.output : [])
     facts.push(...report(reported, item));
   if (type === "response.failed") facts.push({ kind: "error", detail: failure(response) });

@@ -1,11 +1,13 @@
 import type { ApiDefinition } from "../../../core/apis/api-definition.ts";
 import { DEFAULT_LIMITS } from "../../../core/config.ts";
 import { ResponseHeaderPolicy } from "../../../core/http/response-headers.ts";
+import { RequestTiming } from "../../../core/http/server-timing.ts";
 import type { ProxyContext } from "../../../core/pipeline/context.ts";
 import { intercept } from "../../../core/pipeline/intercept.ts";
 import { MemoryAuth } from "../../../core/ports/auth.ts";
 import { ManualClock } from "../../../core/ports/clock.ts";
 import { silentLogger } from "../../../core/ports/logger.ts";
+import { NO_OBSERVER } from "../../../core/ports/observer.ts";
 import { MemoryRecorder } from "../../../core/ports/recorder.ts";
 import type { ToolProvider } from "../../../core/ports/tool-provider.ts";
 import type { Upstream } from "../../../core/ports/upstream.ts";
@@ -52,7 +54,9 @@ export function apiHarness(
         },
       },
       logger: silentLogger,
+      observer: NO_OBSERVER,
       requestId: `int_${++n}`,
+      timing: new RequestTiming(clock),
       request,
       search: new URL(request.url).search,
       responseHeaders: new ResponseHeaderPolicy([], [provider.apiKey]),
