@@ -4,6 +4,8 @@ import { createApp } from "../runtime/app.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { logUnhandledErrors } from "../runtime/server-errors.ts";
 import { jsonLogger } from "../runtime/system-ports.ts";
+import { metricsListener } from "../telemetry/metrics-listener.ts";
+import { startObservability } from "../telemetry/observability.ts";
 
 /**
  * `causeway serve`: start the bridge and shut it down gracefully on SIGTERM/SIGINT: stop
@@ -11,12 +13,13 @@ import { jsonLogger } from "../runtime/system-ports.ts";
  * in-band error, flush the audit, exit.
  */
 export async function serveCommand(runtime: Runtime, settings: Settings): Promise<void> {
-  const logger = jsonLogger();
+  const logger = jsonLogger(undefined, settings.logLevel);
   // From here on, stderr gets JSON lines only, even for an error nobody caught.
   logUnhandledErrors(logger);
   const sql = await runtime.openSql(settings.db);
   const auditSink = runtime.openAuditSink?.(settings.db) ?? null;
   const tools = await startMcpTools(settings.mcp, process.env, logger);
+  const observability = startObservability(settings, process.env, logger);
   const app = await createApp({
     settings,
     sql,
@@ -24,8 +27,22 @@ export async function serveCommand(runtime: Runtime, settings: Settings): Promis
     upstream: runtime.upstream,
     logger,
     ...(tools ? { tools } : {}),
+    observer: observability.observer,
+    ...(observability.metricsPage ? { metricsPage: observability.metricsPage } : {}),
+  });
+  observability.watch({
+    auditQueueDepth: () => app.recorder.queued,
+    auditSpoolBytes: () => app.recorder.spooledBytes,
+    breakerStates: () => app.bridge.breakerStates(),
   });
   const server = await runtime.serve((request) => app.bridge.handle(request), settings, logger);
+  const metricsServer = settings.metrics.listen
+    ? await runtime.serve(
+        metricsListener(() => observability.metrics.render()),
+        { ...settings, listen: settings.metrics.listen },
+        logger,
+      )
+    : null;
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -43,7 +60,9 @@ export async function serveCommand(runtime: Runtime, settings: Settings): Promis
       await sleep(200);
     }
     await app.close();
+    await observability.close();
     await tools?.close();
+    await metricsServer?.stop(true);
     await server.stop(true);
     logger.info("stopped");
     process.exit(0);
@@ -54,6 +73,7 @@ export async function serveCommand(runtime: Runtime, settings: Settings): Promis
 
   logger.info("listening", {
     url: server.url,
+    ...(metricsServer ? { metrics_url: `${metricsServer.url.replace(/\/$/, "")}/metrics` } : {}),
     runtime: runtime.name,
     providers: settings.providers.map((p) => ({ name: p.name, kind: p.kind, base_url: p.baseUrl })),
     db: settings.db.startsWith("postgres") ? "postgres" : settings.db,

@@ -11,7 +11,14 @@ import {
 import { isPostgresUrl } from "../store/open-sql.ts";
 import { type AuthSettings, resolveAuth } from "./auth-settings.ts";
 import { ConfigError } from "./errors.ts";
-import { type ConfigFile, ConfigFileSchema, type McpServerConfig, type ProviderFile } from "./schema.ts";
+import {
+  type ConfigFile,
+  ConfigFileSchema,
+  LOG_LEVELS,
+  type LogLevel,
+  type McpServerConfig,
+  type ProviderFile,
+} from "./schema.ts";
 
 /** The resolved settings the server runs with (file, then environment overrides, then defaults). */
 export interface Settings {
@@ -22,6 +29,14 @@ export interface Settings {
   readonly auth: AuthSettings;
   readonly shutdownGraceMs: number;
   readonly idleTimeoutS: number;
+  /** Lines below this level are not written (`log.level`, `CAUSEWAY_LOG_LEVEL`). */
+  readonly logLevel: LogLevel;
+  readonly metrics: {
+    /** Its own listener for `GET /metrics`, without auth; null: on the main listener, for admins. */
+    readonly listen: { readonly hostname: string; readonly port: number } | null;
+    /** Distinct values kept per caller-supplied label (model, client, tool) before `other`. */
+    readonly labelCap: number;
+  };
   /** Audit durability while the store is down (docs/operations.md, "When the store is down"). */
   readonly audit: {
     readonly whenStoreDown: WhenStoreDown;
@@ -75,6 +90,7 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
   const limits = file.limits ?? {};
   const idleTimeoutS = file.server?.idle_timeout_s ?? 120;
   const db = env.CAUSEWAY_DB || file.db || "./causeway.db";
+  const metricsListen = env.CAUSEWAY_METRICS_LISTEN || file.metrics?.listen;
   return {
     listen,
     db,
@@ -95,6 +111,16 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
     auth: resolveAuth(file.auth),
     shutdownGraceMs: file.server?.shutdown_grace_ms ?? 30_000,
     idleTimeoutS,
+    logLevel: logLevel(env.CAUSEWAY_LOG_LEVEL, file.log?.level),
+    metrics: {
+      listen: metricsListen
+        ? parseListen(
+            metricsListen,
+            env.CAUSEWAY_METRICS_LISTEN ? "CAUSEWAY_METRICS_LISTEN" : "metrics.listen",
+          )
+        : null,
+      labelCap: file.metrics?.label_cap ?? 100,
+    },
     audit: {
       whenStoreDown: file.audit?.when_store_down ?? DEFAULT_BATCHING.whenStoreDown,
       // Next to the SQLite file; for PostgreSQL in the working directory (one per instance).
@@ -177,6 +203,14 @@ function resilienceOf(provider: ProviderFile): Pick<ProviderConfig, "retry" | "c
           },
         }),
   };
+}
+
+function logLevel(fromEnv: string | undefined, fromFile: LogLevel | undefined): LogLevel {
+  if (!fromEnv) return fromFile ?? "info";
+  const level = LOG_LEVELS.find((l) => l === fromEnv);
+  if (!level)
+    throw new ConfigError(`config: CAUSEWAY_LOG_LEVEL: must be "info", "warn" or "error", got "${fromEnv}"`);
+  return level;
 }
 
 function parseListen(value: string, key: string): { hostname: string; port: number } {

@@ -142,6 +142,10 @@ export const AuthSchema = v.strictObject({
 });
 
 /** The YAML file's shape. Every key is optional; unknown keys are errors (typos must not pass). */
+/** Log levels, least severe first: a level keeps its own lines and those after it. */
+export const LOG_LEVELS = ["info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export const ConfigFileSchema = v.strictObject({
   listen: v.optional(nonEmpty),
   db: v.optional(nonEmpty),
@@ -171,6 +175,17 @@ export const ConfigFileSchema = v.strictObject({
       when_store_down: v.optional(v.picklist(["spool", "reject"], 'must be "spool" or "reject"')),
       spool_path: v.optional(nonEmpty),
       max_spool_bytes: v.optional(positiveInt),
+    }),
+  ),
+  metrics: v.optional(
+    v.strictObject({
+      listen: v.optional(nonEmpty),
+      label_cap: v.optional(positiveInt),
+    }),
+  ),
+  log: v.optional(
+    v.strictObject({
+      level: v.optional(v.picklist(LOG_LEVELS, 'must be "info", "warn" or "error"')),
     }),
   ),
   mcp: v.optional(

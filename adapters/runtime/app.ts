@@ -6,6 +6,7 @@ import { KeyVerifier } from "../../core/auth/key-verifier.ts";
 import type { CredentialVerifier } from "../../core/auth/verifier.ts";
 import { type Bridge, createBridge } from "../../core/bridge.ts";
 import type { Logger } from "../../core/ports/logger.ts";
+import type { Observer } from "../../core/ports/observer.ts";
 import type { ToolProvider } from "../../core/ports/tool-provider.ts";
 import type { Upstream } from "../../core/ports/upstream.ts";
 import type { SqlClient } from "../../core/store/sql-client.ts";
@@ -32,6 +33,10 @@ export interface AppParts {
   readonly upstream: Upstream;
   readonly logger: Logger;
   readonly tools?: ToolProvider;
+  /** Metrics and traces; absent: nothing observed. */
+  readonly observer?: Observer;
+  /** `GET /metrics` on the main listener, for admins; absent: not served there. */
+  readonly metricsPage?: () => Promise<Response>;
 }
 
 /** Wires the core to a store and the runtime's ports; the same on every runtime. */
@@ -61,6 +66,8 @@ export async function createApp(parts: AppParts): Promise<App> {
       logger: parts.logger,
       random: Math.random,
       ...(parts.tools ? { tools: parts.tools } : {}),
+      ...(parts.observer ? { observer: parts.observer } : {}),
+      ...(parts.metricsPage ? { metricsPage: parts.metricsPage } : {}),
     },
   );
   return {

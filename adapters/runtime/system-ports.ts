@@ -1,6 +1,7 @@
 import type { Clock } from "../../core/ports/clock.ts";
 import type { Ids } from "../../core/ports/ids.ts";
 import type { Logger } from "../../core/ports/logger.ts";
+import { LOG_LEVELS, type LogLevel } from "../config/schema.ts";
 import { safeJson } from "./safe-json.ts";
 
 export const systemClock: Clock = {
@@ -54,8 +55,17 @@ function randomHex80(): string {
  * user-controlled values cannot forge log lines (AUD-08); safeJson also escapes the bidi and
  * separator characters a terminal showing the log would obey. Callers never pass secrets or prompts.
  */
-export function jsonLogger(write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+export function jsonLogger(
+  write: (line: string) => void = (line) => process.stderr.write(line),
+  level: LogLevel = "info",
+): Logger {
   const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
     write(`${safeJson({ time: new Date().toISOString(), level, message, ...fields })}\n`);
-  return { info: log("info"), warn: log("warn"), error: log("error") };
+  const skip = (): void => {};
+  const rank = LOG_LEVELS.indexOf(level);
+  return {
+    info: rank <= 0 ? log("info") : skip,
+    warn: rank <= 1 ? log("warn") : skip,
+    error: log("error"),
+  };
 }
