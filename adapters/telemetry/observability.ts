@@ -2,9 +2,13 @@ import type { Logger } from "../../core/ports/logger.ts";
 import type { Observer } from "../../core/ports/observer.ts";
 import type { Settings } from "../config/load.ts";
 import { fanOut } from "./fan-out.ts";
+import { createTracing } from "./otel-tracing.ts";
 import { type MetricSources, PrometheusMetrics } from "./prometheus-metrics.ts";
 
-/** What `causeway serve` observes with: metrics always, traces when OTLP is configured. */
+/**
+ * What `causeway serve` observes with: metrics always (prom-client counters cost well under a
+ * microsecond a request), traces only when the OTEL_* variables configure an OTLP endpoint.
+ */
 export interface Observability {
   readonly observer: Observer;
   readonly metrics: PrometheusMetrics;
@@ -18,11 +22,12 @@ export interface Observability {
 
 export function startObservability(
   settings: Settings,
-  _env: Record<string, string | undefined>,
-  _logger: Logger,
+  env: Record<string, string | undefined>,
+  logger: Logger,
 ): Observability {
   const metrics = new PrometheusMetrics({ modelCap: settings.metrics.labelCap });
-  const tracing = null as { observer: Observer; shutdown(): Promise<void> } | null;
+  const providerKinds = Object.fromEntries(settings.providers.map((p) => [p.name, p.kind]));
+  const tracing = createTracing(env, logger, { providerKinds });
   return {
     observer: tracing ? fanOut(metrics, tracing.observer) : metrics,
     metrics,

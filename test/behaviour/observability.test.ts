@@ -6,6 +6,12 @@ import {
   responsesBlocking,
   responsesStreamChunks,
 } from "../helpers/openai-wire.ts";
+import {
+  OTLP_KIND,
+  type OtlpReceiver,
+  type ReceivedSpan,
+  startOtlpReceiver,
+} from "../helpers/otlp-receiver.ts";
 import { parseMetrics, parseSamples, type Sample, sum, value } from "../helpers/prometheus-text.ts";
 import { type CapturedRequest, startUpstream, type UpstreamScript } from "../helpers/upstream-server.ts";
 import { streamTurn } from "../mcp/anthropic-script.ts";
@@ -80,6 +86,15 @@ function provider(request: CapturedRequest): UpstreamScript {
 
 /** Which listener serves /metrics: the main one for admins (Bun), or its own (Node, Deno). */
 const OWN_LISTENER: Record<RuntimeUnderTest["name"], boolean> = { bun: false, node: true, deno: true };
+/** Both OTLP encodings are exercised across the runtimes. */
+const PROTOCOL: Record<RuntimeUnderTest["name"], string> = {
+  bun: "http/protobuf",
+  node: "http/json",
+  deno: "http/protobuf",
+};
+/** The client's own trace context, sent with the first request. */
+const CLIENT_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+const CLIENT_SPAN_ID = "00f067aa0ba902b7";
 
 describe.each(RUNTIMES)("observability on $name", (runtime) => {
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
@@ -88,10 +103,15 @@ describe.each(RUNTIMES)("observability on $name", (runtime) => {
   let key: string;
   let adminKey: string;
   let metricsUrl: string;
+  let receiver: OtlpReceiver;
   const responses: Response[] = [];
 
   beforeAll(async () => {
-    [upstream, everything] = await Promise.all([startUpstream(provider), startEverythingServer()]);
+    [upstream, everything, receiver] = await Promise.all([
+      startUpstream(provider),
+      startEverythingServer(),
+      startOtlpReceiver(),
+    ]);
     server = await serveOn(runtime, {
       env: {
         ANTHROPIC_API_KEY: "sk-ant-enterprise-obs",
@@ -99,6 +119,9 @@ describe.each(RUNTIMES)("observability on $name", (runtime) => {
         CAUSEWAY_ANTHROPIC_BASE_URL: upstream.url,
         CAUSEWAY_OPENAI_BASE_URL: upstream.url,
         ...(OWN_LISTENER[runtime.name] ? { CAUSEWAY_METRICS_LISTEN: "127.0.0.1:0" } : {}),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: PROTOCOL[runtime.name],
+        OTEL_BSP_SCHEDULE_DELAY: "50",
       },
       config: [
         "providers:",
@@ -123,16 +146,17 @@ describe.each(RUNTIMES)("observability on $name", (runtime) => {
   }, 120_000);
   afterAll(async () => {
     await server?.close();
-    await Promise.all([upstream?.close(), everything?.stop()]);
+    await Promise.all([upstream?.close(), everything?.stop(), receiver?.close()]);
   });
 
-  const anthropic = (body: object, credential = key) =>
+  const anthropic = (body: object, credential = key, extra: Record<string, string> = {}) =>
     fetch(`${server.url}/anthropic/v1/messages`, {
       method: "POST",
       headers: {
         "x-api-key": credential,
         "content-type": "application/json",
         "anthropic-version": "2023-06-01",
+        ...extra,
       },
       body: JSON.stringify({ max_tokens: 64, messages: [{ role: "user", content: "hi" }], ...body }),
     });
@@ -147,7 +171,9 @@ describe.each(RUNTIMES)("observability on $name", (runtime) => {
 
   async function sendTheMix(): Promise<void> {
     const sent = [
-      await anthropic({ model: "claude-a", stream: true }),
+      await anthropic({ model: "claude-a", stream: true }, key, {
+        traceparent: `00-${CLIENT_TRACE_ID}-${CLIENT_SPAN_ID}-01`,
+      }),
       await anthropic({ model: "claude-a" }),
       await anthropic({ model: "claude-broken" }),
       await anthropic({ model: "claude-tool", stream: true }),
@@ -277,6 +303,59 @@ describe.each(RUNTIMES)("observability on $name", (runtime) => {
     }
   });
 
+  it("exports one server span per interception over OTLP, with its upstream calls and tool call as children", async () => {
+    const audit = await server.interceptions();
+    const isInterception = (span: ReceivedSpan) => span.kind === OTLP_KIND.SERVER;
+    const spans = await spansWhen(receiver, (all) => all.filter(isInterception).length >= audit.length);
+    expect(receiver.requests[0]!.contentType).toBe(
+      PROTOCOL[runtime.name] === "http/json" ? "application/json" : "application/x-protobuf",
+    );
+    const interceptions = spans.filter(isInterception);
+    expect(interceptions.map((s) => s.attributes["causeway.interception.id"]).sort()).toEqual(
+      audit.map((r) => r.id).sort(),
+    );
+    const byId = new Map(interceptions.map((s) => [String(s.attributes["causeway.interception.id"]), s]));
+    const children = (parent: ReceivedSpan, kind: number) =>
+      spans.filter(
+        (s) => s.parentSpanId === parent.spanId && s.traceId === parent.traceId && s.kind === kind,
+      );
+
+    // The client's traceparent is the first interception's parent.
+    const first = byId.get(String(audit.find((r) => r.model === "claude-a" && r.streaming)!.id))!;
+    expect(first.traceId).toBe(CLIENT_TRACE_ID);
+    expect(first.parentSpanId).toBe(CLIENT_SPAN_ID);
+    expect(first.name).toBe("chat claude-a");
+    expect(first.attributes).toMatchObject({
+      "gen_ai.operation.name": "chat",
+      "gen_ai.provider.name": "anthropic",
+      "gen_ai.request.model": "claude-a",
+      "gen_ai.response.model": "claude-a",
+      "gen_ai.usage.output_tokens": 5,
+    });
+
+    // One upstream call each, two for the tool loop, whose tool call is a child too.
+    for (const row of audit) {
+      const span = byId.get(String(row.id))!;
+      const calls = children(span, OTLP_KIND.CLIENT);
+      expect(calls, String(row.model)).toHaveLength(row.model === "claude-tool" ? 2 : 1);
+      const tools = children(span, OTLP_KIND.INTERNAL);
+      expect(tools.map((t) => t.name)).toEqual(row.model === "claude-tool" ? ["execute_tool get-sum"] : []);
+    }
+
+    // What the upstream got names those call spans, in the same trace.
+    const callIds = new Set(
+      spans.filter((s) => s.kind === OTLP_KIND.CLIENT).map((s) => `${s.traceId}-${s.spanId}`),
+    );
+    const intercepted = upstream.requests.filter((r) => r.method === "POST");
+    expect(intercepted).toHaveLength(9);
+    for (const request of intercepted) {
+      const [, traceId, spanId] = String(request.headers.traceparent).split("-");
+      expect(callIds.has(`${traceId}-${spanId}`)).toBe(true);
+    }
+    // Nothing of the user's but the id: no name, no prompt.
+    expect(receiver.requests.map((r) => r.body.toString("latin1")).join("")).not.toContain("obs-user");
+  });
+
   if (OWN_LISTENER[runtime.name]) {
     it("its own listener serves /metrics without auth; the main listener does not serve it", async () => {
       expect((await fetch(metricsUrl)).status).toBe(200);
@@ -292,6 +371,19 @@ describe.each(RUNTIMES)("observability on $name", (runtime) => {
     });
   }
 });
+
+/** The spans received so far, once `ready` holds of them (the batch exporter sends every 50 ms). */
+async function spansWhen(
+  receiver: OtlpReceiver,
+  ready: (spans: ReceivedSpan[]) => boolean,
+): Promise<ReceivedSpan[]> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const spans = receiver.spans();
+    if (ready(spans)) return spans;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return receiver.spans();
+}
 
 function inflight(samples: readonly Sample[]): number {
   return sum(samples, "causeway_interceptions_inflight");
