@@ -27,7 +27,7 @@ export async function serveCommand(runtime: Runtime, settings: Settings): Promis
     upstream: runtime.upstream,
     logger,
     ...(tools ? { tools } : {}),
-    observer: observability.observer,
+    ...(observability.observer ? { observer: observability.observer } : {}),
     ...(observability.metricsPage ? { metricsPage: observability.metricsPage } : {}),
   });
   observability.watch({
@@ -36,13 +36,15 @@ export async function serveCommand(runtime: Runtime, settings: Settings): Promis
     breakerStates: () => app.bridge.breakerStates(),
   });
   const server = await runtime.serve((request) => app.bridge.handle(request), settings, logger);
-  const metricsServer = settings.metrics.listen
-    ? await runtime.serve(
-        metricsListener(() => observability.metrics.render()),
-        { ...settings, listen: settings.metrics.listen },
-        logger,
-      )
-    : null;
+  const { metrics } = observability;
+  const metricsServer =
+    metrics && settings.metrics.listen
+      ? await runtime.serve(
+          metricsListener(() => metrics.render()),
+          { ...settings, listen: settings.metrics.listen },
+          logger,
+        )
+      : null;
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -73,7 +75,12 @@ export async function serveCommand(runtime: Runtime, settings: Settings): Promis
 
   logger.info("listening", {
     url: server.url,
-    ...(metricsServer ? { metrics_url: `${metricsServer.url.replace(/\/$/, "")}/metrics` } : {}),
+    metrics: metricsServer
+      ? `${metricsServer.url.replace(/\/$/, "")}/metrics`
+      : metrics
+        ? "/metrics on this listener, for admins"
+        : "off",
+    tracing: observability.tracing ?? "off",
     runtime: runtime.name,
     providers: settings.providers.map((p) => ({ name: p.name, kind: p.kind, base_url: p.baseUrl })),
     db: settings.db.startsWith("postgres") ? "postgres" : settings.db,

@@ -32,6 +32,8 @@ export interface Settings {
   /** Lines below this level are not written (`log.level`, `CAUSEWAY_LOG_LEVEL`). */
   readonly logLevel: LogLevel;
   readonly metrics: {
+    /** `metrics.enabled: false` turns metrics off: no series, no `/metrics`. */
+    readonly enabled: boolean;
     /** Its own listener for `GET /metrics`, without auth; null: on the main listener, for admins. */
     readonly listen: { readonly hostname: string; readonly port: number } | null;
     /** Distinct values kept per caller-supplied label (model, client, tool) before `other`. */
@@ -91,6 +93,8 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
   const idleTimeoutS = file.server?.idle_timeout_s ?? 120;
   const db = env.CAUSEWAY_DB || file.db || "./causeway.db";
   const metricsListen = env.CAUSEWAY_METRICS_LISTEN || file.metrics?.listen;
+  if (metricsListen && file.metrics?.enabled === false)
+    throw new ConfigError("config: metrics.listen: set while metrics.enabled is false");
   return {
     listen,
     db,
@@ -113,6 +117,7 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
     idleTimeoutS,
     logLevel: logLevel(env.CAUSEWAY_LOG_LEVEL, file.log?.level),
     metrics: {
+      enabled: file.metrics?.enabled ?? true,
       listen: metricsListen
         ? parseListen(
             metricsListen,

@@ -179,6 +179,7 @@ export const ConfigFileSchema = v.strictObject({
   ),
   metrics: v.optional(
     v.strictObject({
+      enabled: v.optional(v.boolean()),
       listen: v.optional(nonEmpty),
       label_cap: v.optional(positiveInt),
     }),

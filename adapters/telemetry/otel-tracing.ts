@@ -12,6 +12,9 @@ import { spanObserver } from "./otel-observer.ts";
 /** Tracing that is on: the observer to give the core, and the flush to run before exit. */
 export interface Tracing {
   readonly observer: Observer;
+  readonly protocol: "http/protobuf" | "http/json";
+  /** Where spans go, without userinfo or query (it may hold credentials): for the startup line. */
+  readonly endpoint: string;
   /** Exports the spans still queued, then stops; never rejects (a failure is logged). */
   shutdown(): Promise<void>;
 }
@@ -53,7 +56,10 @@ export function createTracing(
     spanProcessors: [new BatchSpanProcessor({ exporter, ...config.batch })],
   });
   const tracer = provider.getTracer("causeway");
+  const where = new URL(config.exporter.url);
   return {
+    protocol: config.protocol,
+    endpoint: where.origin + where.pathname,
     observer: spanObserver(tracer, options.providerKinds ? { providerKinds: options.providerKinds } : {}),
     async shutdown() {
       try {

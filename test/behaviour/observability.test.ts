@@ -140,7 +140,7 @@ describe.each(RUNTIMES)("observability on $name", (runtime) => {
       JSON.parse(await server.cli("users", "create", "obs-admin", "--admin", "--json")) as { token: string }
     ).token;
     metricsUrl = OWN_LISTENER[runtime.name]
-      ? /"metrics_url":"([^"]+)"/.exec(server.logs())![1]!
+      ? /"metrics":"(http[^"]+)"/.exec(server.logs())![1]!
       : `${server.url}/metrics`;
     await sendTheMix();
   }, 120_000);
