@@ -44,4 +44,11 @@ export class LabelCap {
     this.#kept.add(value);
     return value;
   }
+
+  /** Like `value`, but never admits a new value: one not kept yet is `other`. */
+  known(raw: string | null): string {
+    if (raw === null || raw === "") return UNKNOWN_LABEL;
+    const value = truncateLabel(raw);
+    return this.#kept.has(value) ? value : OTHER_LABEL;
+  }
 }

@@ -188,7 +188,8 @@ function breakerSeries(
     const value = BREAKER_STATE_VALUE[breaker.state];
     if (value === undefined) continue;
     const provider = truncateLabel(breaker.provider);
-    const model = modelCap.value(breaker.model);
+    // A breaker exists once a request was sent; its model earns a label only as interceptions do.
+    const model = modelCap.known(breaker.model);
     const key = JSON.stringify([provider, model]);
     const seen = series.get(key);
     if (seen === undefined || seen.value < value) series.set(key, { provider, model, value });

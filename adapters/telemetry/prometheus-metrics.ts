@@ -80,14 +80,17 @@ interface Route {
 }
 
 /**
- * One interception's series. Labels are resolved once, at the start: the model label is the model
- * requested (`start.model`), the one the client chose and policies apply to.
+ * One interception's series. The model label is the model requested (`start.model`), the one the
+ * client chose and policies apply to. It takes a place under the label cap only once the upstream
+ * vouched for it (it answered, named the model, or failed on its own side with a 5xx): otherwise
+ * a caller could fill the cap with made-up names the provider refuses, and real models that come
+ * later would all be `other`. Unvouched names already kept keep their label.
  */
 class InterceptionMetrics implements InterceptionObserver {
   readonly #metrics: CausewayMetrics;
   readonly #caps: LabelCaps;
   readonly #route: Route;
-  readonly #model: string;
+  readonly #requestedModel: string;
   readonly #client: string;
   /** Inflight goes down once, whatever the core calls. */
   #ended = false;
@@ -96,7 +99,7 @@ class InterceptionMetrics implements InterceptionObserver {
     this.#metrics = metrics;
     this.#caps = caps;
     this.#route = { provider: truncateLabel(start.provider), api: start.api };
-    this.#model = caps.model.value(start.model);
+    this.#requestedModel = start.model;
     this.#client = caps.client.value(start.client);
     metrics.inflight.inc({ ...this.#route });
   }
@@ -118,11 +121,16 @@ class InterceptionMetrics implements InterceptionObserver {
     this.#ended = true;
     const { provider, api } = this.#route;
     const metrics = this.#metrics;
+    const vouched =
+      summary.responseModel !== null || summary.status === "completed" || summary.httpStatus >= 500;
+    const model = vouched
+      ? this.#caps.model.value(this.#requestedModel)
+      : this.#caps.model.known(this.#requestedModel);
     metrics.inflight.dec({ provider, api });
     metrics.interceptions.inc({
       provider,
       api,
-      model: this.#model,
+      model,
       client: this.#client,
       status: summary.status,
     });
@@ -134,7 +142,7 @@ class InterceptionMetrics implements InterceptionObserver {
       const count = summary.tokens[field];
       // prom-client throws on a negative or non-numeric add; a bad count is dropped, not thrown.
       if (Number.isFinite(count) && count > 0) {
-        metrics.tokens.inc({ provider, model: this.#model, type }, count);
+        metrics.tokens.inc({ provider, model, type }, count);
       }
     }
   }

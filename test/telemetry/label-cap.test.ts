@@ -47,6 +47,14 @@ describe("LabelCap", () => {
     expect(() => new LabelCap(-1)).toThrow(RangeError);
     expect(() => new LabelCap(1.5)).toThrow(RangeError);
   });
+
+  it("known() reports kept values and folds the rest without taking a place", () => {
+    const cap = new LabelCap(1);
+    expect(cap.known("a")).toBe(OTHER_LABEL);
+    expect(cap.known(null)).toBe(UNKNOWN_LABEL);
+    expect(cap.value("a")).toBe("a");
+    expect(cap.known("a")).toBe("a");
+  });
 });
 
 describe("truncateLabel", () => {

@@ -46,6 +46,12 @@ function summary(fields: Partial<InterceptionSummary> = {}): InterceptionSummary
   };
 }
 
+/** One completed interception of each model, so their names hold a place under the label cap. */
+function vouchFor(metrics: PrometheusMetrics, provider: string, ...models: string[]): void {
+  for (const model of models)
+    metrics.interception(start(provider, "anthropic.messages", model), null).end(summary());
+}
+
 async function scrape(metrics: PrometheusMetrics): Promise<Map<string, number>> {
   return parseMetrics(await (await metrics.render()).text());
 }
@@ -392,6 +398,8 @@ describe("PrometheusMetrics", () => {
         { provider: "openai", model: "gpt-5", state: "open" },
       ] as ReturnType<MetricSources["breakerStates"]>,
     };
+    vouchFor(metrics, "anthropic", "claude-a", "claude-b");
+    vouchFor(metrics, "openai", "gpt-5");
     let reads = 0;
     metrics.watch({
       auditQueueDepth: () => {
@@ -432,6 +440,7 @@ describe("PrometheusMetrics", () => {
 
   it("shows the worst state of breakers folded into other, and a failing source as NaN without failing the scrape", async () => {
     const metrics = new PrometheusMetrics({ modelCap: 1 });
+    vouchFor(metrics, "anthropic", "kept");
     metrics.watch({
       auditQueueDepth: () => {
         throw new Error("queue gone");
@@ -461,6 +470,33 @@ describe("PrometheusMetrics", () => {
     const after = await scrape(metrics);
     expect(value(after, "causeway_audit_queue_depth")).toBe(1);
     expect([...after.keys()].filter((key) => key.startsWith("causeway_circuit_breaker_state"))).toEqual([]);
+  });
+
+  it("a model name takes a place under the cap only once the upstream vouched for it", async () => {
+    const metrics = new PrometheusMetrics({ modelCap: 2 });
+    const refused = summary({ status: "upstream_error", httpStatus: 404 });
+    // Made-up names the provider refuses: counted, under `other`, holding no place.
+    for (const junk of ["x-1", "x-2", "x-3"])
+      metrics.interception(start("anthropic", "anthropic.messages", junk), null).end(refused);
+    // A name the upstream answered for, and one whose upstream failed on its own side (5xx).
+    metrics.interception(start("anthropic", "anthropic.messages", "claude-a"), null).end(summary());
+    metrics
+      .interception(start("anthropic", "anthropic.messages", "claude-b"), null)
+      .end(summary({ status: "upstream_error", httpStatus: 529 }));
+    // A kept name keeps its label even when a later request for it is refused.
+    metrics.interception(start("anthropic", "anthropic.messages", "claude-a"), null).end(refused);
+    const m = await scrape(metrics);
+    const labels = (model: string, status: string) => ({
+      provider: "anthropic",
+      api: "anthropic.messages",
+      model,
+      client: "claude-code",
+      status,
+    });
+    expect(value(m, "causeway_interceptions_total", labels("other", "upstream_error"))).toBe(3);
+    expect(value(m, "causeway_interceptions_total", labels("claude-a", "completed"))).toBe(1);
+    expect(value(m, "causeway_interceptions_total", labels("claude-a", "upstream_error"))).toBe(1);
+    expect(value(m, "causeway_interceptions_total", labels("claude-b", "upstream_error"))).toBe(1);
   });
 
   it("keeps each instance's series apart and off prom-client's global registry", async () => {
