@@ -11,7 +11,7 @@ import { intercept } from "./pipeline/intercept.ts";
 import { passthrough } from "./pipeline/passthrough.ts";
 import { errorResponse } from "./pipeline/respond.ts";
 import type { Principal } from "./ports/auth.ts";
-import { silentLogger } from "./ports/logger.ts";
+import { silentLogger, throttledLine } from "./ports/logger.ts";
 import { NO_OBSERVER } from "./ports/observer.ts";
 import type { ProviderProfile } from "./providers/provider-profile.ts";
 import type { BreakerState } from "./resilience/circuit-breaker.ts";
@@ -50,6 +50,8 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
   );
   const logger = ports.logger ?? silentLogger;
   const observer = ports.observer ?? NO_OBSERVER;
+  // During an identity-provider outage every request would log it: once per 10 s, with a count.
+  const authUnavailable = throttledLine((m, f) => logger.error(m, f), ports.clock, 10_000);
   const active = new Set<() => void>();
   let draining = false;
 
@@ -78,6 +80,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     const refuse = (reason: string): Response => {
       // One line per refusal, for the operator: never the credential, nor anything derived from it.
       logger.warn("authentication refused", { requestId, reason, method: request.method, path: pathname });
+      observer.authentication({ outcome: "refused", method: null });
       return fail(gatewayError("authentication", INVALID_CREDENTIAL));
     };
     const credential = extractCredential(request.headers);
@@ -88,10 +91,13 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     } catch (error) {
       // The store or an identity provider did not answer: 503 with retry-after, never a 401
       // (which would send the developer to log in again) and never a pass.
-      logger.error("authentication unavailable", { requestId, reason: describe(error) });
+      authUnavailable("authentication unavailable", { requestId, reason: describe(error) });
+      observer.authentication({ outcome: "unavailable", method: null });
       return fail(gatewayError("unavailable", "Authentication is temporarily unavailable."));
     }
-    return principal ?? refuse("credential not accepted");
+    if (principal === null) return refuse("credential not accepted");
+    observer.authentication({ outcome: "accepted", method: principal.auth?.method ?? null });
+    return principal;
   }
 
   async function respond(request: Request, requestId: string, timing: RequestTiming): Promise<Response> {

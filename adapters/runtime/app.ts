@@ -58,7 +58,7 @@ export async function createApp(parts: AppParts): Promise<App> {
   const bridge = createBridge(
     { providers: parts.settings.providers, limits: parts.settings.limits },
     {
-      auth: authChain(parts.settings.auth, store, parts.upstream),
+      auth: authChain(parts.settings.auth, store, parts.upstream, parts.logger),
       recorder,
       upstream: parts.upstream,
       clock: systemClock,
@@ -113,11 +113,11 @@ async function closeAbandoned(
 }
 
 /** `auth.methods` in order, each over the store's users and keys. */
-function authChain(settings: AuthSettings, store: SqlStore, fetch: Upstream): AuthChain {
+function authChain(settings: AuthSettings, store: SqlStore, fetch: Upstream, logger: Logger): AuthChain {
   const verifiers = settings.methods.map((method): CredentialVerifier => {
     if (method === "keys") return new KeyVerifier(store.users, systemClock, settings.cacheTtlMs);
     if (method === "jwt" && settings.jwt)
-      return new JwtVerifier(settings.jwt, store.users, fetch, systemClock);
+      return new JwtVerifier(settings.jwt, store.users, fetch, systemClock, logger);
     if (method === "introspection" && settings.introspection)
       return new IntrospectionVerifier(settings.introspection, store.users, fetch, systemClock);
     throw new ConfigError(`config: auth.${method}: required when auth.methods lists ${method}`);

@@ -1,4 +1,5 @@
 import type {
+  AuthEvent,
   InterceptionObserver,
   Observer,
   PassthroughEvent,
@@ -43,6 +44,10 @@ export function fanOut(first: Observer, second: Observer): Observer {
     passthrough(event: PassthroughEvent) {
       first.passthrough(event);
       second.passthrough(event);
+    },
+    authentication(event: AuthEvent) {
+      first.authentication(event);
+      second.authentication(event);
     },
   };
 }

@@ -135,6 +135,12 @@ export function defineMetrics(registry: Registry, caps: LabelCaps, sources: () =
       labelNames: ["provider", "route", "status"] as const,
       registers,
     }),
+    authentication: new Counter({
+      name: "causeway_auth_total",
+      help: "Credential checks by the method that accepted them (none otherwise) and outcome: accepted, refused (401) or unavailable (503).",
+      labelNames: ["method", "outcome"] as const,
+      registers,
+    }),
     auditQueueDepth: new Gauge({
       name: "causeway_audit_queue_depth",
       help: "Audit entries recorded and not yet stored.",

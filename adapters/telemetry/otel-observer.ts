@@ -86,6 +86,8 @@ export function spanObserver(tracer: Tracer, options: SpanObserverOptions = {}):
       return new InterceptionSpan(tracer, span, genAi, name);
     },
     passthrough() {},
+    // Counted as a metric; a span per credential check would only repeat the interception's.
+    authentication() {},
   };
 }
 

@@ -1,5 +1,6 @@
 import { Registry } from "prom-client";
 import type {
+  AuthEvent,
   InterceptionObserver,
   InterceptionSummary,
   Observer,
@@ -63,6 +64,10 @@ export class PrometheusMetrics implements Observer {
   /** The client's trace context is for the tracing adapter; metrics carry no trace ids. */
   interception(start: InterceptionStart, _traceparent: string | null): InterceptionObserver {
     return new InterceptionMetrics(this.#metrics, this.#caps, start);
+  }
+
+  authentication(event: AuthEvent): void {
+    this.#metrics.authentication.inc({ method: event.method ?? "none", outcome: event.outcome });
   }
 
   passthrough(event: PassthroughEvent): void {

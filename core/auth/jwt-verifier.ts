@@ -1,5 +1,6 @@
 import { errors, type JWSAlgorithm, type JWTPayload, jwtVerify } from "jose";
 import type { Clock } from "../ports/clock.ts";
+import { type Logger, silentLogger } from "../ports/logger.ts";
 import type { Upstream } from "../ports/upstream.ts";
 import { readText, vouchedVerdict } from "./claims.ts";
 import { discoveredJwksUrl, KeySetUnavailable, RemoteKeySet } from "./remote-key-set.ts";
@@ -61,7 +62,13 @@ export class JwtVerifier implements CredentialVerifier {
   readonly #keys: RemoteKeySet;
   readonly #origin: string;
 
-  constructor(settings: JwtSettings, directory: Directory, upstream: Upstream, clock: Clock) {
+  constructor(
+    settings: JwtSettings,
+    directory: Directory,
+    upstream: Upstream,
+    clock: Clock,
+    logger: Logger = silentLogger,
+  ) {
     this.#settings = settings;
     this.#directory = directory;
     this.#clock = clock;
@@ -74,6 +81,14 @@ export class JwtVerifier implements CredentialVerifier {
       maxAgeMs: 10 * 60_000,
       cooldownMs: 30_000,
       timeoutMs: settings.timeoutMs,
+      onFailure: (reason, stale) =>
+        logger.warn("identity provider keys could not be fetched", {
+          issuer: settings.issuer,
+          reason,
+          verifying_with: stale
+            ? "the keys fetched earlier"
+            : "no keys: tokens get 503 until a fetch succeeds",
+        }),
     });
   }
 

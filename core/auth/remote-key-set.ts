@@ -15,6 +15,11 @@ export interface KeySetOptions {
    * tokens must not become a flood of requests to the identity provider). */
   readonly cooldownMs: number;
   readonly timeoutMs: number;
+  /**
+   * A fetch failed (at most once per cooldown): `stale` when earlier keys still verify, so the
+   * operator learns of an outage that tokens do not show yet.
+   */
+  readonly onFailure?: (reason: string, stale: boolean) => void;
 }
 
 type KeyGetter = ReturnType<typeof createLocalJWKSet>;
@@ -85,6 +90,7 @@ export class RemoteKeySet {
         })
         .catch((error) => {
           this.#lastError = error instanceof Error ? error.message : String(error);
+          this.#options.onFailure?.(this.#lastError, this.#keys !== null);
         })
         .finally(() => {
           this.#pending = null;

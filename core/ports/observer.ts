@@ -1,3 +1,4 @@
+import type { AuthMethod } from "./auth.ts";
 import type { InterceptionStart, InterceptionStatus, TokenUsage } from "./recorder.ts";
 
 /**
@@ -14,6 +15,18 @@ export interface Observer {
   interception(start: InterceptionStart, traceparent: string | null): InterceptionObserver;
   /** A passthrough request ended (its response body too, or the failure that ended it). */
   passthrough(event: PassthroughEvent): void;
+  /** A credential was checked (every request past routing that needs one). */
+  authentication(event: AuthEvent): void;
+}
+
+/**
+ * How a credential check ended: `accepted` (by `method`), `refused` (none sent, or not accepted:
+ * a 401), or `unavailable` (the store or identity provider did not answer: a 503).
+ */
+export interface AuthEvent {
+  readonly outcome: "accepted" | "refused" | "unavailable";
+  /** The method that accepted it; null otherwise (or for a principal that does not say). */
+  readonly method: AuthMethod | null;
 }
 
 /** One interception, from its start to its single end. */
@@ -90,6 +103,7 @@ const NO_INTERCEPTION: InterceptionObserver = {
 export const NO_OBSERVER: Observer = {
   interception: () => NO_INTERCEPTION,
   passthrough() {},
+  authentication() {},
 };
 
 /** What a MemoryObserver saw, in order. */
@@ -111,7 +125,8 @@ export type ObservedEvent =
     }
   | ({ readonly type: "tool-call"; readonly id: string } & ToolCallEvent)
   | ({ readonly type: "end"; readonly id: string } & InterceptionSummary)
-  | ({ readonly type: "passthrough" } & PassthroughEvent);
+  | ({ readonly type: "passthrough" } & PassthroughEvent)
+  | ({ readonly type: "authentication" } & AuthEvent);
 
 /** Keeps every event in memory; each upstream call gets a traceparent naming it (span id = its number). */
 export class MemoryObserver implements Observer {
@@ -140,6 +155,10 @@ export class MemoryObserver implements Observer {
 
   passthrough(event: PassthroughEvent): void {
     this.events.push({ type: "passthrough", ...event });
+  }
+
+  authentication(event: AuthEvent): void {
+    this.events.push({ type: "authentication", ...event });
   }
 
   of<T extends ObservedEvent["type"]>(type: T): Extract<ObservedEvent, { type: T }>[] {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthChain, AuthUnavailable } from "../../core/auth/auth-chain.ts";
 import { DEFAULT_JWT_ALGORITHMS, type JwtSettings, JwtVerifier } from "../../core/auth/jwt-verifier.ts";
 import type { Clock } from "../../core/ports/clock.ts";
+import { MemoryLogger } from "../../core/ports/logger.ts";
 import { AUDIENCE, segment, startIdentityProvider } from "../helpers/identity-provider.ts";
 import { MemoryDirectory } from "../helpers/memory-directory.ts";
 
@@ -43,8 +44,9 @@ describe("jwt: OIDC tokens verified against a real JWKS endpoint on 127.0.0.1", 
   const setup = (overrides: Partial<JwtSettings> = {}) => {
     const clock = shiftedClock();
     const directory = new MemoryDirectory();
-    const verifier = new JwtVerifier(settings(overrides), directory, (r) => fetch(r), clock);
-    return { clock, directory, verifier, chain: new AuthChain([verifier], clock) };
+    const logger = new MemoryLogger();
+    const verifier = new JwtVerifier(settings(overrides), directory, (r) => fetch(r), clock, logger);
+    return { clock, directory, verifier, logger, chain: new AuthChain([verifier], clock) };
   };
 
   it("accepts a valid token: the user is created on first sight, named by the name claim, with groups", async () => {
@@ -157,10 +159,19 @@ describe("jwt: OIDC tokens verified against a real JWKS endpoint on 127.0.0.1", 
       warm.clock.offset = 11 * 60_000; // past the keys' max age: a refresh is tried and fails
       const token = await idp.token({ sub: "warm", n: 1 }, { expiresIn: "2h" });
       expect(await warm.chain.authenticate(token)).not.toBeNull();
+      // The operator hears of the outage although tokens still verify.
+      expect(warm.logger.lines).toMatchObject([
+        {
+          level: "warn",
+          message: "identity provider keys could not be fetched",
+          fields: { issuer: idp.issuer, verifying_with: "the keys fetched earlier" },
+        },
+      ]);
 
       const cold = setup();
       const fresh = await idp.token({ sub: "cold" });
       await expect(cold.chain.authenticate(fresh)).rejects.toBeInstanceOf(AuthUnavailable);
+      expect(cold.logger.lines[0]?.fields?.verifying_with).toMatch(/^no keys/);
       idp.jwks = "garbage";
       await expect(setup().chain.authenticate(fresh)).rejects.toBeInstanceOf(AuthUnavailable);
     } finally {

@@ -287,6 +287,11 @@ describe.each(RUNTIMES)("observability on $name", (runtime) => {
     expect(
       value(metrics, "causeway_circuit_breaker_state", { provider: "anthropic", model: "claude-a" }),
     ).toBe(0);
+    // The one 401 of the mix; ten requests (and, on the main listener, this scrape) by key.
+    expect(value(metrics, "causeway_auth_total", { method: "none", outcome: "refused" })).toBe(1);
+    expect(value(metrics, "causeway_auth_total", { method: "keys", outcome: "accepted" })).toBe(
+      OWN_LISTENER[runtime.name] ? 10 : 11,
+    );
     // No user names, keys or prompt text anywhere in the page.
     expect(text).not.toContain("obs-user");
     expect(text).not.toContain(key);

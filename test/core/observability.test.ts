@@ -19,7 +19,7 @@ describe("the observer sees each interception once, with its upstream calls", ()
     const response = await h.bridge.handle(messagesRequest({ headers: { traceparent: CLIENT_TRACE } }));
     await response.text();
 
-    expect(observer.events.map((e) => e.type)).toEqual([
+    expect(interceptionEvents(observer)).toEqual([
       "interception",
       "upstream-call",
       "responded",
@@ -81,7 +81,7 @@ describe("the observer sees each interception once, with its upstream calls", ()
     const h = bridgeHarness(async () => sseResponse(STREAM), {}, { observer });
     const response = await h.bridge.handle(messagesRequest({ body: "{" }));
     expect(response.status).toBe(400);
-    expect(observer.events.map((e) => e.type)).toEqual(["interception", "end"]);
+    expect(interceptionEvents(observer)).toEqual(["interception", "end"]);
     expect(observer.of("end")[0]).toMatchObject({ status: "rejected", httpStatus: 400, attempts: 0 });
   });
 
@@ -269,3 +269,53 @@ describe("GET /metrics on the main listener", () => {
     expect(response.headers.get("server-timing")).toMatch(SERVER_TIMING);
   });
 });
+
+describe("credential checks are observed; an outage is logged once per 10 s", () => {
+  const models = (key?: string): Request =>
+    new Request("http://bridge.test/anthropic/v1/models", key ? { headers: { "x-api-key": key } } : {});
+
+  it("accepted, refused and unavailable", async () => {
+    const observer = new MemoryObserver();
+    const h = bridgeHarness(async () => Response.json({ data: [] }), {}, { observer });
+    (h.auth as MemoryAuth).add("cw_jwt_user", {
+      userId: "u2",
+      name: "bob",
+      roles: [],
+      auth: { method: "jwt", keyId: null },
+    });
+    await (await h.bridge.handle(models(USER_KEY))).text();
+    await (await h.bridge.handle(models("cw_jwt_user"))).text();
+    await (await h.bridge.handle(models())).text();
+    await (await h.bridge.handle(models("cw_nobody"))).text();
+    h.auth.authenticate = async () => {
+      throw new Error("store down");
+    };
+    expect((await h.bridge.handle(models(USER_KEY))).status).toBe(503);
+    expect(observer.of("authentication").map((e) => [e.outcome, e.method])).toEqual([
+      ["accepted", null],
+      ["accepted", "jwt"],
+      ["refused", null],
+      ["refused", null],
+      ["unavailable", null],
+    ]);
+  });
+
+  it("an identity provider outage is one error line per 10 s, then one saying how many were held back", async () => {
+    const logger = new MemoryLogger();
+    const h = bridgeHarness(async () => Response.json({ data: [] }), {}, { logger });
+    h.auth.authenticate = async () => {
+      throw new Error("idp down");
+    };
+    for (let i = 0; i < 5; i++) expect((await h.bridge.handle(models(USER_KEY))).status).toBe(503);
+    h.clock.advance(10_000);
+    await h.bridge.handle(models(USER_KEY));
+    const lines = logger.lines.filter((l) => l.message === "authentication unavailable");
+    expect(lines.map((l) => l.fields?.suppressed)).toEqual([undefined, 4]);
+    expect(lines.every((l) => l.level === "error")).toBe(true);
+  });
+});
+
+/** The event types of interceptions, without the credential checks before them. */
+function interceptionEvents(observer: MemoryObserver): string[] {
+  return observer.events.filter((e) => e.type !== "authentication").map((e) => e.type);
+}

@@ -232,6 +232,7 @@ describe("PrometheusMetrics", () => {
       causeway_injected_tool_calls_total: "counter",
       causeway_injected_tool_call_duration_seconds: "histogram",
       causeway_passthrough_total: "counter",
+      causeway_auth_total: "counter",
       causeway_audit_queue_depth: "gauge",
       causeway_audit_spool_bytes: "gauge",
       causeway_circuit_breaker_state: "gauge",
