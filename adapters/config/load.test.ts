@@ -103,6 +103,27 @@ describe("resolveSettings", () => {
     expectError("audit: { spool_path: '' }", {}, /audit\.spool_path: must not be empty/);
   });
 
+  it("reads metrics and log settings: the environment wins, defaults on", () => {
+    const defaults = resolveSettings(null, {});
+    expect(defaults.metrics).toEqual({ enabled: true, listen: null, labelCap: 100 });
+    expect(defaults.logLevel).toBe("info");
+    const file = "metrics:\n  listen: 0.0.0.0:9464\n  label_cap: 20\nlog:\n  level: warn\n";
+    const fromFile = resolveSettings(file, {});
+    expect(fromFile.metrics).toEqual({
+      enabled: true,
+      listen: { hostname: "0.0.0.0", port: 9464 },
+      labelCap: 20,
+    });
+    expect(fromFile.logLevel).toBe("warn");
+    const overridden = resolveSettings(file, {
+      CAUSEWAY_METRICS_LISTEN: "127.0.0.1:9100",
+      CAUSEWAY_LOG_LEVEL: "error",
+    });
+    expect(overridden.metrics.listen).toEqual({ hostname: "127.0.0.1", port: 9100 });
+    expect(overridden.logLevel).toBe("error");
+    expect(resolveSettings("metrics:\n  enabled: false\n", {}).metrics.enabled).toBe(false);
+  });
+
   it("names the key and the problem", () => {
     expectError("limits: { max_body_bytes: -1 }", {}, /limits\.max_body_bytes: must be at least 1/);
     expectError("limits: { max_body_bytes: 'big' }", {}, /limits\.max_body_bytes: expected a number/);

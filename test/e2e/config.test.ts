@@ -107,6 +107,30 @@ describe.concurrent("a bad configuration stops the server with a message naming 
       /config: CAUSEWAY_LISTEN: expected host:port, got "127\.0\.0\.1:99999"/,
     ],
     [
+      "a bad CAUSEWAY_METRICS_LISTEN",
+      "",
+      { CAUSEWAY_METRICS_LISTEN: "9464" },
+      /config: CAUSEWAY_METRICS_LISTEN: expected host:port, got "9464"/,
+    ],
+    [
+      "a bad CAUSEWAY_LOG_LEVEL",
+      "",
+      { CAUSEWAY_LOG_LEVEL: "debug" },
+      /config: CAUSEWAY_LOG_LEVEL: must be "info", "warn" or "error", got "debug"/,
+    ],
+    [
+      "a bad log.level",
+      "log:\n  level: verbose\n",
+      {},
+      /config: log\.level: must be "info", "warn" or "error"/,
+    ],
+    [
+      "a metrics listener with metrics off",
+      "metrics:\n  enabled: false\n  listen: 127.0.0.1:0\n",
+      {},
+      /config: metrics\.listen: set while metrics\.enabled is false/,
+    ],
+    [
       "a missing environment variable referenced by the file",
       `providers:\n  - name: anthropic\n    kind: anthropic\n    api_key: ${envRef("CAUSEWAY_TEST_SURELY_UNSET")}\n`,
       {},
