@@ -1,7 +1,12 @@
 import { resolve } from "node:path";
-import { resolveSettings } from "../../adapters/config/load.ts";
+import { ExportResultCode } from "@opentelemetry/core";
+import { defaultResource } from "@opentelemetry/resources";
+import { BatchSpanProcessor, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
+import { resolveSettings, type Settings } from "../../adapters/config/load.ts";
 import { jsonLogger } from "../../adapters/runtime/system-ports.ts";
+import { fanOut } from "../../adapters/telemetry/fan-out.ts";
 import { startObservability } from "../../adapters/telemetry/observability.ts";
+import { spanObserver } from "../../adapters/telemetry/otel-observer.ts";
 import { silentLogger } from "../../core/ports/logger.ts";
 import type { Observer } from "../../core/ports/observer.ts";
 import { spawnChild } from "../lib/processes.ts";
@@ -17,11 +22,14 @@ import { readSinkStats } from "../upstream/otlp-sink.ts";
  *                    real receiver, not the SDK's in-memory one: serialising and POSTing the batches
  *                    is part of what tracing costs this thread, and an in-memory exporter would
  *                    instead keep every span alive (a growing heap the GC walks).
+ *   metrics+spans    diagnostic: metrics and the same spans and batch processor, with an exporter
+ *                    that drops each batch unread; against metrics+tracing it leaves the
+ *                    serialising and sending of batches as the difference.
  */
-const ROOT = resolve(import.meta.dirname, "../..");
-
-export const OBSERVER_MODES = ["none", "metrics", "metrics+tracing"] as const;
+export const OBSERVER_MODES = ["none", "metrics", "metrics+tracing", "metrics+spans"] as const;
 export type ObserverMode = (typeof OBSERVER_MODES)[number];
+
+const ROOT = resolve(import.meta.dirname, "../..");
 
 export interface MicroObservability {
   readonly observer?: Observer;
@@ -38,13 +46,19 @@ export async function microObservability(
   env: Record<string, string>,
 ): Promise<MicroObservability> {
   const settings = resolveSettings(mode === "none" ? "metrics:\n  enabled: false\n" : null, env);
+  if (mode === "metrics+spans") return spansWithoutExport(settings, env);
   const sink =
     mode === "metrics+tracing"
       ? spawnChild("otlp-sink", [process.execPath, "bench/upstream/otlp-sink.ts"], { cwd: ROOT })
       : null;
   const sinkUrl = sink ? (await sink.waitFor(/"listening":"(http:\/\/127\.0\.0\.1:\d+)"/, 15_000))[1]! : null;
+  // Other OTEL_* variables of this process pass on (e.g. OTEL_TRACES_SAMPLER, OTEL_BSP_*).
   const otel: Record<string, string> = sinkUrl
-    ? { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" }
+    ? {
+        ...otelVariables(),
+        OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+      }
     : {};
   // Export failures must be seen: a failing exporter costs differently from a working one.
   const observability = startObservability(settings, { ...env, ...otel }, jsonLogger(undefined, "warn"));
@@ -69,3 +83,36 @@ export async function microObservability(
 
 /** The one `interception` info line per request as `causeway serve` writes it (to stderr), or none. */
 export const interceptionLog = (on: boolean) => (on ? jsonLogger(undefined, "info") : silentLogger);
+
+function otelVariables(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[0].startsWith("OTEL_") && entry[1] !== undefined,
+    ),
+  );
+}
+
+/** Metrics plus spans batched as tracing batches them, handed to an exporter that only counts them. */
+function spansWithoutExport(settings: Settings, env: Record<string, string>): MicroObservability {
+  const metrics = startObservability(settings, env, jsonLogger(undefined, "warn"));
+  let spans = 0;
+  const exporter: SpanExporter = {
+    export(batch, done) {
+      spans += batch.length;
+      done({ code: ExportResultCode.SUCCESS });
+    },
+    shutdown: async () => {},
+  };
+  const provider = new TracerProvider({
+    resource: defaultResource(),
+    spanProcessors: [new BatchSpanProcessor({ exporter })],
+  });
+  const providerKinds = Object.fromEntries(settings.providers.map((p) => [p.name, p.kind]));
+  const spansObserver = spanObserver(provider.getTracer("causeway"), { providerKinds });
+  return {
+    observer: metrics.observer ? fanOut(metrics.observer, spansObserver) : spansObserver,
+    flush: () => provider.forceFlush(),
+    exportedSpans: async () => spans,
+    close: () => provider.shutdown(),
+  };
+}
