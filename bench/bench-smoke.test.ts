@@ -8,7 +8,17 @@ import type { BenchReport } from "./lib/report.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BUN = join(ROOT, "node_modules/.bin/bun");
-const VARIANTS = ["direct", "floor-bun", "causeway-bun", "causeway-bun-bare", "causeway-node", "portkey"];
+/** Smoke runs start every variant, the opt-in observability pair included. */
+const VARIANTS = [
+  "direct",
+  "floor-bun",
+  "causeway-bun",
+  "causeway-bun-bare",
+  "causeway-bun-unobserved",
+  "causeway-bun-observed",
+  "causeway-node",
+  "portkey",
+];
 const GATEWAYS = VARIANTS.filter((name) => name !== "direct");
 
 const isNumber = (value: unknown): boolean => typeof value === "number" && Number.isFinite(value);
@@ -74,11 +84,15 @@ describe("bench smoke (bun bench/run.ts --smoke)", () => {
       "idle-memory",
       "throughput-portkey",
       "event-delay",
+      "observability-cost",
     ]);
     for (const target of report.targets) expect(target.value, `target ${target.id}`).not.toBeNull();
     // Relative targets show Causeway's figure and the floor's.
     for (const id of ["latency-bun", "ttfb-p99"])
       expect(report.targets.find((t) => t.id === id)?.detail, `detail of ${id}`).toMatch(/vs floor/);
+    // The observed variant traced every interception to the local sink (a server and a client span each).
+    const exported = report.warnings.find((w) => w.startsWith("causeway-bun-observed exported"));
+    expect(exported, "the observed variant's export line").toMatch(/\(2\.00 per interception\)/);
   });
 
   it("merges runs into one report of medians (--merge), which --render accepts", {

@@ -4,6 +4,8 @@
  *   bun bench/run.ts            full run (a few minutes), JSON in bench/results/, docs/benchmarks.md
  *   bun bench/run.ts --smoke    a few seconds, no timing claims (CI)
  * Options: --out FILE, --no-docs, --write-docs, --only floor-bun,causeway-bun,...,
+ *          (causeway-bun-unobserved and causeway-bun-observed, the cost of observability, run
+ *          only when --only names them, or in --smoke)
  *          --phases latency,streaming,throughput,concurrency,idle
  *          --streams N (measured streams per variant), --levels 1000,2500,... (concurrent streams),
  *          --idle-streams N
@@ -50,7 +52,7 @@ async function nodeVersion(): Promise<string> {
 async function main(): Promise<BenchReport> {
   log(`mode ${options.mode}`);
   setCausewayBunMaxRequests(options.bunMaxRequests);
-  const setup = await setUp(options.only, log);
+  const setup = await setUp(options, log);
   const warnings: string[] = [...setup.notes];
   const warn = (line: string): void => {
     if (warnings.includes(line)) return;
@@ -99,6 +101,8 @@ async function main(): Promise<BenchReport> {
     const idleMemory = wants("idle")
       ? await timed("idle", () => measureIdleMemory(anthropic, options, warn))
       : {};
+    // Stopped before the report is written: a variant may report what it did once it has flushed.
+    for (const line of await setup.stop()) warnings.push(line);
     const figures = {
       schema: 2 as const,
       mode: options.mode,

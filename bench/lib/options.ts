@@ -50,11 +50,17 @@ type Preset = Omit<BenchOptions, "out" | "writeDocs" | "only" | "bunMaxRequests"
 
 /**
  * Only Causeway on Bun, the floor and the direct path (the control) need the highest levels. The
- * Node gateways stall far below them and a 10,000-stream level would take long; the bare variant
- * only explains Causeway's figures. Idle streams are cheap to hold, so only Node stops lower there.
+ * Node gateways stall far below them and a 10,000-stream level would take long; the bare and the
+ * (un)observed variants only explain Causeway's figures. Idle streams are cheap to hold, so only
+ * Node stops lower there.
  */
 const SLOW_VARIANTS = { "causeway-node": 2500, portkey: 2500 };
-const CAPPED_LEVELS = { ...SLOW_VARIANTS, "causeway-bun-bare": 2500 };
+const CAPPED_LEVELS = {
+  ...SLOW_VARIANTS,
+  "causeway-bun-bare": 2500,
+  "causeway-bun-unobserved": 2500,
+  "causeway-bun-observed": 2500,
+};
 
 const FULL: Preset = {
   mode: "full",

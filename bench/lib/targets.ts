@@ -24,8 +24,9 @@ const check = (
   ...(detail === undefined ? {} : { detail }),
 });
 
-const ratio = (a: number | undefined, b: number | undefined): number | null =>
-  a === undefined || b === undefined || b === 0 ? null : Math.round((a / b) * 100) / 100;
+/** a ÷ b to `digits` decimals; null when either is missing. */
+const ratio = (a: number | undefined, b: number | undefined, digits = 2): number | null =>
+  a === undefined || b === undefined || b === 0 ? null : Math.round((a / b) * 10 ** digits) / 10 ** digits;
 
 /** b − a in ms, rounded like the figures; null when either is missing. */
 const minus = (a: number | null | undefined, b: number | null | undefined): number | null =>
@@ -102,7 +103,28 @@ export function evaluateTargets(report: Figures): TargetCheck[] {
       "ms",
       (v) => v <= 0.5,
     ),
+    observabilityCheck(report),
   ];
+}
+
+/**
+ * Issue 12's cost of observability: Causeway with metrics, tracing (exported to a local sink) and
+ * the per-request log line on, against the same with all three off, both measured in this run.
+ * Three decimals: at two, 0.946 would round up to a met 0.95. n/a unless both variants ran (`--only`).
+ */
+function observabilityCheck(report: Figures): TargetCheck {
+  const observed = report.throughput["causeway-bun-observed"]?.rps;
+  const unobserved = report.throughput["causeway-bun-unobserved"]?.rps;
+  const value = ratio(observed, unobserved, 3);
+  return check(
+    "observability-cost",
+    "throughput at saturation, Causeway on Bun with metrics + tracing + log line ÷ with them off",
+    "≥ 0.95×",
+    value,
+    "×",
+    (v) => v >= 0.95,
+    value === null ? undefined : `${value}× (${observed} vs ${unobserved} req/s unobserved)`,
+  );
 }
 
 /**

@@ -8,6 +8,10 @@
  *   bun --cpu-prof-md --cpu-prof-dir=/tmp/prof bench/micro/hot-path.ts stream 20000
  * Prints µs per request (and the in-process latency percentiles) for the bridge and for a bare
  * pass-through doing the same Request and Response plumbing (the floor's share of the work).
+ * Observability (bridge and product; micro/observability.ts says what each mode wires):
+ *   --observer none|metrics|metrics+tracing   default none (NO_OBSERVER)
+ *   --log      the one `interception` info line per request, to stderr as `causeway serve` writes it
+ *   bun bench/micro/hot-path.ts blocking 20000 bridge --observer metrics+tracing --log 2>/dev/null
  */
 
 import { resolveSettings } from "../../adapters/config/load.ts";
@@ -19,9 +23,27 @@ import { createBridge } from "../../core/bridge.ts";
 import { MemoryAuth } from "../../core/ports/auth.ts";
 import type { Recorder } from "../../core/ports/recorder.ts";
 import type { Upstream } from "../../core/ports/upstream.ts";
+import { interceptionLog, microObservability, OBSERVER_MODES, type ObserverMode } from "./observability.ts";
 
-const mode = process.argv[2] === "stream" ? "stream" : "blocking";
-const requests = Number(process.argv[3] ?? 20_000);
+/** Positional arguments (mode, requests, which) apart from the observability flags. */
+function parseArgs(argv: readonly string[]) {
+  const positionals: string[] = [];
+  let observer: ObserverMode = "none";
+  let log = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--log") log = true;
+    else if (arg === "--observer") {
+      const value = argv[++i] as ObserverMode;
+      if (!OBSERVER_MODES.includes(value)) throw new Error(`--observer: one of ${OBSERVER_MODES.join(", ")}`);
+      observer = value;
+    } else positionals.push(arg);
+  }
+  return { positionals, observer, log };
+}
+const args = parseArgs(process.argv.slice(2));
+const mode = args.positionals[0] === "stream" ? "stream" : "blocking";
+const requests = Number(args.positionals[1] ?? 20_000);
 const KEY = "bench-key";
 /** The key clients send: MemoryAuth's, or a stored user's for `product`. */
 let key = KEY;
@@ -84,11 +106,17 @@ const upstream: Upstream = async () => {
 };
 
 const noAudit: Recorder = { record() {}, async flush() {} };
-const settings = resolveSettings(null, {
+const ENV = {
   CAUSEWAY_LISTEN: "127.0.0.1:0",
   ANTHROPIC_API_KEY: "sk-upstream",
   CAUSEWAY_ANTHROPIC_BASE_URL: "http://127.0.0.1:1",
-});
+};
+const settings = resolveSettings(null, ENV);
+const observability = await microObservability(args.observer, ENV);
+const observed = {
+  logger: interceptionLog(args.log),
+  ...(observability.observer ? { observer: observability.observer } : {}),
+};
 const bridge = createBridge(
   { providers: settings.providers, limits: settings.limits },
   {
@@ -97,6 +125,7 @@ const bridge = createBridge(
     upstream,
     clock: systemClock,
     ids: randomIds,
+    ...observed,
   },
 );
 
@@ -130,10 +159,21 @@ const floor = async (request: Request): Promise<Response> => {
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 };
 
-async function measure(label: string, handle: (request: Request) => Promise<Response>): Promise<void> {
+/** Requests between turns of the event loop, as a server gets them between its socket reads. */
+const YIELD_EVERY = 16;
+
+/** `observed`: the bridge runs with the chosen observer, whose queued spans are exported inside the measured time. */
+async function measure(
+  label: string,
+  handle: (request: Request) => Promise<Response>,
+  observed = false,
+): Promise<void> {
   const times: number[] = [];
   const run = async (n: number, record: boolean) => {
     for (let i = 0; i < n; i++) {
+      // Every request here settles in microtasks: without a turn of the event loop, timers and
+      // socket replies (the audit's batch timer, the span exporter's POST) would never run.
+      if (i % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       const began = performance.now();
       const response = await handle(clientRequest());
       const bytes = await response.arrayBuffer();
@@ -143,14 +183,21 @@ async function measure(label: string, handle: (request: Request) => Promise<Resp
   };
   await run(Math.min(2000, requests), false);
   Bun.gc(true);
+  const spansBefore = observed ? await observability.exportedSpans() : null;
   const started = performance.now();
   await run(requests, true);
+  if (observed) await observability.flush();
   const us = ((performance.now() - started) * 1000) / requests;
+  const spansAfter = observed ? await observability.exportedSpans() : null;
   times.sort((a, b) => a - b);
   const at = (p: number) =>
     ((times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? 0) * 1000).toFixed(0);
+  const how = observed ? ` [${args.observer}${args.log ? ", log" : ""}]` : "";
+  // Spans exported inside the measured time: about two per request means none were dropped or left out.
+  const spans =
+    spansBefore !== null && spansAfter !== null ? `, ${spansAfter - spansBefore} spans exported` : "";
   console.log(
-    `${label.padEnd(8)} ${mode.padEnd(8)} ${us.toFixed(1)} µs/request, p50 ${at(50)} µs, p99 ${at(99)} µs, p99.9 ${at(99.9)} µs (${requests} requests)`,
+    `${label.padEnd(8)} ${mode.padEnd(8)}${how} ${us.toFixed(1)} µs/request, p50 ${at(50)} µs, p99 ${at(99)} µs, p99.9 ${at(99.9)} µs (${requests} requests${spans})`,
   );
 }
 
@@ -167,16 +214,16 @@ const floorWrapped = async (request: Request): Promise<Response> => {
   });
   return new Response(wrapped, { status: answer.status, headers: answer.headers });
 };
-const only = process.argv[4] ?? null;
+const only = args.positionals[2] ?? null;
 if (only === null || only === "floor") await measure("floor", floor);
-if (only === null || only === "bridge") await measure("bridge", (request) => bridge.handle(request));
+if (only === null || only === "bridge") await measure("bridge", (request) => bridge.handle(request), true);
 if (only === "product") {
   const db = `${process.env.TMPDIR ?? "/tmp"}/causeway-micro-${process.pid}.db`;
   const app = await createApp({
     settings: { ...settings, audit: { ...settings.audit, spoolPath: `${db}.spool` } },
     sql: openBunSqlite(db),
     upstream,
-    logger: { info() {}, warn() {}, error() {} },
+    ...observed,
   });
   const token = newKey(crypto.getRandomValues(new Uint8Array(32)));
   await app.store.users.createUser(
@@ -185,7 +232,8 @@ if (only === "product") {
     Date.now(),
   );
   key = token;
-  await measure("product", (request) => app.bridge.handle(request));
+  await measure("product", (request) => app.bridge.handle(request), true);
   await app.close();
 }
 if (mode === "stream" && only === null) await measure("wrapped", floorWrapped);
+await observability.close();

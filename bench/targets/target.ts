@@ -5,6 +5,8 @@ export type VariantName =
   | "floor-bun"
   | "causeway-bun"
   | "causeway-bun-bare"
+  | "causeway-bun-unobserved"
+  | "causeway-bun-observed"
   | "causeway-node"
   | "portkey";
 

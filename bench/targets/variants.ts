@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { freePort, spawnChild } from "../lib/processes.ts";
+import { type Child, freePort, spawnChild, waitHttp } from "../lib/processes.ts";
 import { type ApiKind, UPSTREAM_PATHS } from "../lib/shapes.ts";
 import { BARE_KEY } from "./bare-bridge.ts";
 import { credentialHeaders, type Target, type VariantName } from "./target.ts";
@@ -92,7 +92,7 @@ function causewayShape(
   child: { pid: number; stop(): Promise<void> },
   url: string,
   key: string,
-  cleanup: () => void = () => {},
+  cleanup: () => void | Promise<void> = () => {},
 ): Target {
   return {
     name,
@@ -102,43 +102,88 @@ function causewayShape(
     headers: (api) => credentialHeaders(api, key),
     async stop() {
       await child.stop();
-      cleanup();
+      await cleanup();
     },
   };
 }
 
-/** `causeway serve` exactly as users run it: auth on, SQLite audit on, a fresh store. */
-export async function causewayBunTarget(upstream: string): Promise<Target> {
+/** How a `causeway serve` variant differs from the others: its name, a config file, more environment. */
+export interface CausewayServeVariant {
+  readonly name: VariantName;
+  readonly description: string;
+  /** The YAML config file's text (given as CAUSEWAY_CONFIG); absent: no file, as users start out. */
+  readonly config?: string;
+  readonly env?: Record<string, string>;
+  /** Its log level hides the "listening" line: the port is picked here and readiness polled. */
+  readonly quiet?: boolean;
+  /** Runs once the process has stopped (the audit flushed), before its store is deleted. */
+  readonly afterStop?: (store: string) => Promise<void>;
+}
+
+/** `causeway serve` on Bun on a fresh SQLite store, a user made with `causeway users create`: auth and audit on. */
+export async function startCausewayServe(upstream: string, variant: CausewayServeVariant): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), "causeway-bench-"));
+  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  const config = join(dir, "causeway.yaml");
+  if (variant.config !== undefined) writeFileSync(config, variant.config);
+  const port = variant.quiet ? await freePort() : 0;
   const env = {
     CAUSEWAY_DB: join(dir, "causeway.db"),
-    CAUSEWAY_LISTEN: "127.0.0.1:0",
+    CAUSEWAY_LISTEN: `127.0.0.1:${port}`,
     ANTHROPIC_API_KEY: "sk-bench-anthropic",
     CAUSEWAY_ANTHROPIC_BASE_URL: upstream,
     OPENAI_API_KEY: "sk-bench-openai",
     CAUSEWAY_OPENAI_BASE_URL: upstream,
+    ...(variant.config === undefined ? {} : { CAUSEWAY_CONFIG: config }),
+    ...variant.env,
     ...causewayBunEnv,
   };
   const main = join(ROOT, "adapters/bun/main.ts");
-  const create = spawnChild("causeway users create", [BUN, main, "users", "create", "bench", "--json"], {
-    cwd: dir,
-    env,
+  try {
+    const create = spawnChild(
+      `${variant.name} users create`,
+      [BUN, main, "users", "create", "bench", "--json"],
+      { cwd: dir, env },
+    );
+    const token = JSON.parse((await create.waitFor(/\{[^\n]*"token"[^\n]*\}/, START_TIMEOUT_MS))[0]) as {
+      token: string;
+    };
+    await create.exited;
+    const child = spawnChild(variant.name, [BUN, main, "serve"], { cwd: dir, env });
+    const url = await listeningUrl(child, port).catch(async (error: unknown) => {
+      await child.stop();
+      throw error;
+    });
+    const stopped = async (): Promise<void> => {
+      await variant.afterStop?.(env.CAUSEWAY_DB);
+      cleanup();
+    };
+    return causewayShape(variant.name, variant.description, child, url, token.token, () => stopped());
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+}
+
+/** Where `causeway serve` listens: from its "listening" line, or on `port` once it answers there. */
+async function listeningUrl(child: Child, port: number): Promise<string> {
+  if (port === 0) return (await child.waitFor(CAUSEWAY_LISTENING, START_TIMEOUT_MS))[1]!;
+  const url = `http://127.0.0.1:${port}`;
+  await Promise.race([
+    waitHttp(`${url}/`, START_TIMEOUT_MS),
+    child.exited.then((code) => {
+      throw new Error(`${child.name} exited (${code}) before answering:\n${child.output().slice(-2000)}`);
+    }),
+  ]);
+  return url;
+}
+
+/** `causeway serve` exactly as users run it: auth on, SQLite audit on, a fresh store, no config file. */
+export function causewayBunTarget(upstream: string): Promise<Target> {
+  return startCausewayServe(upstream, {
+    name: "causeway-bun",
+    description: "`causeway serve` on Bun as users run it: auth on (SQLite users), SQLite audit on",
   });
-  const token = JSON.parse((await create.waitFor(/\{[^\n]*"token"[^\n]*\}/, START_TIMEOUT_MS))[0]) as {
-    token: string;
-  };
-  await create.exited;
-  const child = spawnChild("causeway-bun", [BUN, main, "serve"], { cwd: dir, env });
-  const match = await child.waitFor(CAUSEWAY_LISTENING, START_TIMEOUT_MS);
-  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
-  return causewayShape(
-    "causeway-bun",
-    "`causeway serve` on Bun as users run it: auth on (SQLite users), SQLite audit on",
-    child,
-    match[1]!,
-    token.token,
-    cleanup,
-  );
 }
 
 /** Where the Node adapter's build may land; the first that exists is used. */
