@@ -1,6 +1,7 @@
 import type { Settings } from "../config/load.ts";
 import { startMcpTools } from "../mcp/start.ts";
 import { createApp } from "../runtime/app.ts";
+import { LineBuffer } from "../runtime/line-buffer.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { logUnhandledErrors } from "../runtime/server-errors.ts";
 import { jsonLogger } from "../runtime/system-ports.ts";
@@ -13,7 +14,10 @@ import { startObservability } from "../telemetry/observability.ts";
  * in-band error, flush the audit, exit.
  */
 export async function serveCommand(runtime: Runtime, settings: Settings): Promise<void> {
-  const logger = jsonLogger(undefined, settings.logLevel);
+  // Info lines (one per interception) are written in batches; warnings and errors at once.
+  const stderr = new LineBuffer((text) => process.stderr.write(text), LOG_BUFFER);
+  process.on("exit", () => stderr.flush());
+  const logger = jsonLogger((line, level) => stderr.push(line, level !== "info"), settings.logLevel);
   // From here on, stderr gets JSON lines only, even for an error nobody caught.
   logUnhandledErrors(logger);
   const sql = await runtime.openSql(settings.db);
@@ -67,13 +71,14 @@ export async function serveCommand(runtime: Runtime, settings: Settings): Promis
     await metricsServer?.stop(true);
     await server.stop(true);
     logger.info("stopped");
+    stderr.flush();
     process.exit(0);
   };
   // Handlers first: whoever reads "listening" may signal the process right away.
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
-  logger.info("listening", {
+  const listening = {
     url: server.url,
     metrics: metricsServer
       ? `${metricsServer.url.replace(/\/$/, "")}/metrics`
@@ -84,7 +89,13 @@ export async function serveCommand(runtime: Runtime, settings: Settings): Promis
     runtime: runtime.name,
     providers: settings.providers.map((p) => ({ name: p.name, kind: p.kind, base_url: p.baseUrl })),
     db: settings.db.startsWith("postgres") ? "postgres" : settings.db,
-  });
+  };
+  logger.info("listening", listening);
+  // Whoever waits for this line (a supervisor, a test) gets it now, not a batch window later.
+  stderr.flush();
 }
+
+/** A batch window as short as the audit's: a crash loses at most this much of the log. */
+const LOG_BUFFER = { maxDelayMs: 20, maxBytes: 64 * 1024 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -56,11 +56,11 @@ function randomHex80(): string {
  * separator characters a terminal showing the log would obey. Callers never pass secrets or prompts.
  */
 export function jsonLogger(
-  write: (line: string) => void = (line) => process.stderr.write(line),
+  write: (line: string, level: LogLevel) => void = (line) => process.stderr.write(line),
   level: LogLevel = "info",
 ): Logger {
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    write(`${safeJson({ time: new Date().toISOString(), level, message, ...fields })}\n`);
+  const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) =>
+    write(`${safeJson({ time: new Date().toISOString(), level, message, ...fields })}\n`, level);
   const skip = (): void => {};
   const rank = LOG_LEVELS.indexOf(level);
   return {

@@ -6,8 +6,8 @@ import { createTracing } from "./otel-tracing.ts";
 import { type MetricSources, PrometheusMetrics } from "./prometheus-metrics.ts";
 
 /**
- * What `causeway serve` observes with: metrics unless `metrics.enabled: false` (prom-client
- * counters cost well under a microsecond a request), traces only when the OTEL_* variables
+ * What `causeway serve` observes with: metrics unless `metrics.enabled: false` (a few µs a
+ * request; docs/benchmarks.md, "Cost of observability"), traces only when the OTEL_* variables
  * configure an OTLP endpoint.
  */
 export interface Observability {

@@ -11,6 +11,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { type Sampler, SamplingDecision } from "@opentelemetry/sdk-trace";
 import type { ProviderKind } from "../../core/config.ts";
 import type {
   InterceptionObserver,
@@ -36,7 +37,21 @@ import type { ApiName, InterceptionStart, TokenUsage } from "../../core/ports/re
 export interface SpanObserverOptions {
   /** Provider kind per instance name, for `gen_ai.provider.name`; an instance not listed is named as itself. */
   readonly providerKinds?: Readonly<Record<string, ProviderKind>>;
+  /**
+   * Decided here, before anything else is built, when given: an interception it drops costs one
+   * call and touches nothing (no ids, no attributes, no span, the client's traceparent passes
+   * upstream untouched). The tracer's own sampler should then keep everything it is handed.
+   */
+  readonly sampler?: Sampler;
 }
+
+/** What an interception the sampler dropped reports to: nothing. */
+const UNSAMPLED_CALL: UpstreamCallObserver = { traceparent: null, responded() {}, end() {} };
+const UNSAMPLED: InterceptionObserver = {
+  upstreamCall: () => UNSAMPLED_CALL,
+  toolCall() {},
+  end() {},
+};
 
 /**
  * `gen_ai.operation.name` per API. The three conversation APIs are `chat`. Compaction is a model
@@ -66,11 +81,13 @@ const traceparentGetter: TextMapGetter<string> = {
 
 export function spanObserver(tracer: Tracer, options: SpanObserverOptions = {}): Observer {
   const providerKinds = options.providerKinds ?? {};
+  const { sampler } = options;
   return {
     interception(start, traceparent) {
       const parent = traceparent
         ? propagator.extract(ROOT_CONTEXT, traceparent, traceparentGetter)
         : ROOT_CONTEXT;
+      if (sampler && !sampled(sampler, parent)) return UNSAMPLED;
       const operation = OPERATION_NAMES[start.api] ?? "chat";
       const genAi: Attributes = {
         "gen_ai.operation.name": operation,
@@ -89,6 +106,25 @@ export function spanObserver(tracer: Tracer, options: SpanObserverOptions = {}):
     // Counted as a metric; a span per credential check would only repeat the interception's.
     authentication() {},
   };
+}
+
+/**
+ * The sampler's decision for a new interception span under `parent`. A root span's trace id is
+ * drawn here for the ratio samplers to judge (the SDK then draws the span's own): the share of
+ * traces kept is the ratio all the same.
+ */
+function sampled(sampler: Sampler, parent: Context): boolean {
+  const traceId = trace.getSpanContext(parent)?.traceId ?? randomTraceId();
+  return (
+    sampler.shouldSample(parent, traceId, "", SpanKind.SERVER, {}, []).decision ===
+    SamplingDecision.RECORD_AND_SAMPLED
+  );
+}
+
+function randomTraceId(): string {
+  let id = "";
+  for (let i = 0; i < 4; i++) id += ((Math.random() * 0x1_0000_0000) >>> 0).toString(16).padStart(8, "0");
+  return id;
 }
 
 /** GenAI span names are `{operation} {model}`, or the operation alone when the model is unknown. */

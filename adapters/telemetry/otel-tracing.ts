@@ -1,7 +1,12 @@
 import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as ProtobufTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
+import {
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  type SpanExporter,
+  TracerProvider,
+} from "@opentelemetry/sdk-trace";
 import type { ProviderKind } from "../../core/config.ts";
 import type { Logger } from "../../core/ports/logger.ts";
 import type { Observer } from "../../core/ports/observer.ts";
@@ -52,7 +57,8 @@ export function createTracing(
   }
   const provider = new TracerProvider({
     resource: defaultResource().merge(resourceFromAttributes(config.resource)),
-    sampler: config.sampler,
+    // The observer samples first (spanObserver's `sampler`): what reaches the SDK is kept.
+    sampler: new AlwaysOnSampler(),
     spanProcessors: [new BatchSpanProcessor({ exporter, ...config.batch })],
   });
   const tracer = provider.getTracer("causeway");
@@ -60,7 +66,10 @@ export function createTracing(
   return {
     protocol: config.protocol,
     endpoint: where.origin + where.pathname,
-    observer: spanObserver(tracer, options.providerKinds ? { providerKinds: options.providerKinds } : {}),
+    observer: spanObserver(tracer, {
+      sampler: config.sampler,
+      ...(options.providerKinds ? { providerKinds: options.providerKinds } : {}),
+    }),
     async shutdown() {
       try {
         await provider.shutdown();

@@ -83,7 +83,7 @@ describe("off", () => {
     expect(logger.lines[0]!.message).toContain("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
   });
 
-  it("always_off exports nothing, yet still hands the upstream the client's trace, unsampled", async () => {
+  it("always_off exports nothing and leaves the client's traceparent to pass upstream untouched", async () => {
     const collector = await receiver();
     const tracing = tracingOrFail(
       createTracing(
@@ -94,8 +94,38 @@ describe("off", () => {
     const { traceparents } = driveInterception(tracing.observer);
     await tracing.shutdown();
     expect(collector.requests).toEqual([]);
-    for (const traceparent of traceparents)
-      expect(traceparent).toMatch(new RegExp(`^00-${INCOMING.traceId}-[0-9a-f]{16}-00$`));
+    // Not participating, the bridge forwards the client's header as it came (W3C Trace Context).
+    expect(traceparents.length).toBeGreaterThan(0);
+    for (const traceparent of traceparents) expect(traceparent).toBeNull();
+  });
+
+  it("samples before building anything: a ratio keeps about that share of interceptions", async () => {
+    const collector = await receiver();
+    const tracing = tracingOrFail(
+      createTracing(
+        {
+          OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+          OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+          OTEL_TRACES_SAMPLER: "traceidratio",
+          OTEL_TRACES_SAMPLER_ARG: "0.25",
+        },
+        new MemoryLogger(),
+      ),
+    );
+    let kept = 0;
+    for (let i = 0; i < 400; i++) {
+      const interception = tracing.observer.interception(START, null);
+      const call = interception.upstreamCall(0);
+      if (call.traceparent !== null) kept++;
+      call.end({});
+      interception.end(summary("completed", 200, null));
+    }
+    await tracing.shutdown();
+    const exported = collector.spans().filter((span) => span.kind === OTLP_KIND.SERVER).length;
+    expect(exported).toBe(kept);
+    // 100 expected; the bounds are more than five standard deviations (8.7) away.
+    expect(kept).toBeGreaterThan(55);
+    expect(kept).toBeLessThan(145);
   });
 
   it("the default sampler follows the client's decision: an unsampled traceparent exports nothing", async () => {
@@ -109,7 +139,7 @@ describe("off", () => {
     interception.end(summary("completed", 200, null));
     await tracing.shutdown();
     expect(collector.requests).toEqual([]);
-    expect(call.traceparent).toMatch(/-00$/);
+    expect(call.traceparent).toBeNull();
   });
 });
 
