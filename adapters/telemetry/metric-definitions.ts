@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "./exposition.ts";
 import { LabelCap, truncateLabel } from "./label-cap.ts";
 
 /** What the Prometheus gauges read at scrape time: the app's live state, not events. */

@@ -1,4 +1,3 @@
-import { Registry } from "prom-client";
 import type {
   AuthEvent,
   InterceptionObserver,
@@ -9,6 +8,7 @@ import type {
   UpstreamCallObserver,
 } from "../../core/ports/observer.ts";
 import type { InterceptionStart, TokenUsage } from "../../core/ports/recorder.ts";
+import { Registry } from "./exposition.ts";
 import { truncateLabel } from "./label-cap.ts";
 import {
   type CausewayMetrics,
@@ -36,7 +36,7 @@ const TOKEN_TYPES: readonly (readonly [keyof TokenUsage, string])[] = [
 
 /**
  * The Observer as Prometheus metrics (ARCHITECTURE.md §3 "Observability"). Each instance owns its
- * registry, never prom-client's global one, so several bridges (or tests) in one process do not
+ * registry, so several bridges (or tests) in one process do not
  * add into each other's series. Labels never carry anything from the principal (user, key).
  */
 export class PrometheusMetrics implements Observer {
@@ -106,7 +106,7 @@ class InterceptionMetrics implements InterceptionObserver {
     this.#route = { provider: truncateLabel(start.provider), api: start.api };
     this.#requestedModel = start.model;
     this.#client = caps.client.value(start.client);
-    metrics.inflight.inc({ ...this.#route });
+    metrics.inflight.inc(this.#route);
   }
 
   upstreamCall(_turn: number): UpstreamCallObserver {
@@ -145,7 +145,7 @@ class InterceptionMetrics implements InterceptionObserver {
     }
     for (const [field, type] of TOKEN_TYPES) {
       const count = summary.tokens[field];
-      // prom-client throws on a negative or non-numeric add; a bad count is dropped, not thrown.
+      // A negative or non-numeric count means nothing: dropped, never thrown into the request path.
       if (Number.isFinite(count) && count > 0) {
         metrics.tokens.inc({ provider, model, type }, count);
       }
@@ -171,7 +171,7 @@ class UpstreamCallMetrics implements UpstreamCallObserver {
     this.#counted = true;
     this.#metrics.upstreamRequests.inc({ ...this.#route, status: String(status) });
     const seconds = toSeconds(ms);
-    if (seconds !== null) this.#metrics.upstreamTtfb.observe({ ...this.#route }, seconds);
+    if (seconds !== null) this.#metrics.upstreamTtfb.observe(this.#route, seconds);
   }
 
   end(_outcome: { readonly tokens?: TokenUsage; readonly error?: string }): void {
@@ -182,7 +182,7 @@ class UpstreamCallMetrics implements UpstreamCallObserver {
   }
 }
 
-/** Milliseconds as seconds; null for values prom-client would throw on or that mean nothing. */
+/** Milliseconds as seconds; null for values that mean nothing (NaN, infinite, negative). */
 function toSeconds(ms: number): number | null {
   return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : null;
 }

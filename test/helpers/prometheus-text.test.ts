@@ -1,5 +1,5 @@
-import { Counter, Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { Counter, Histogram, Registry } from "../../adapters/telemetry/exposition.ts";
 import { parseMetrics, parseSamples, seriesKey, sum, value } from "./prometheus-text.ts";
 
 describe("Prometheus text parser", () => {
@@ -80,7 +80,7 @@ describe("Prometheus text parser", () => {
     expect(seriesKey("up", { z: "1", a: "2" })).toBe('up{a="2",z="1"}');
   });
 
-  it("reads prom-client's own output, histograms and awkward label values included", async () => {
+  it("reads the exposition's output, histograms and awkward label values included", async () => {
     const registry = new Registry();
     const counter = new Counter({ name: "t_total", help: "h", labelNames: ["v"], registers: [registry] });
     const histogram = new Histogram({
