@@ -1,10 +1,9 @@
 import type { Settings } from "../config/load.ts";
 import { startMcpTools } from "../mcp/start.ts";
 import { createApp } from "../runtime/app.ts";
-import { LineBuffer } from "../runtime/line-buffer.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { logUnhandledErrors } from "../runtime/server-errors.ts";
-import { jsonLogger } from "../runtime/system-ports.ts";
+import { stderrLogger } from "../runtime/stderr-logger.ts";
 import { metricsListener } from "../telemetry/metrics-listener.ts";
 import { startObservability } from "../telemetry/observability.ts";
 
@@ -14,10 +13,7 @@ import { startObservability } from "../telemetry/observability.ts";
  * in-band error, flush the audit, exit.
  */
 export async function serveCommand(runtime: Runtime, settings: Settings): Promise<void> {
-  // Info lines (one per interception) are written in batches; warnings and errors at once.
-  const stderr = new LineBuffer((text) => process.stderr.write(text), LOG_BUFFER);
-  process.on("exit", () => stderr.flush());
-  const logger = jsonLogger((line, level) => stderr.push(line, level !== "info"), settings.logLevel);
+  const { logger, flush } = stderrLogger(settings.logLevel);
   // From here on, stderr gets JSON lines only, even for an error nobody caught.
   logUnhandledErrors(logger);
   const sql = await runtime.openSql(settings.db);
@@ -71,7 +67,7 @@ export async function serveCommand(runtime: Runtime, settings: Settings): Promis
     await metricsServer?.stop(true);
     await server.stop(true);
     logger.info("stopped");
-    stderr.flush();
+    flush();
     process.exit(0);
   };
   // Handlers first: whoever reads "listening" may signal the process right away.
@@ -92,10 +88,7 @@ export async function serveCommand(runtime: Runtime, settings: Settings): Promis
   };
   logger.info("listening", listening);
   // Whoever waits for this line (a supervisor, a test) gets it now, not a batch window later.
-  stderr.flush();
+  flush();
 }
-
-/** A batch window as short as the audit's: a crash loses at most this much of the log. */
-const LOG_BUFFER = { maxDelayMs: 20, maxBytes: 64 * 1024 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,6 +3,7 @@ import { ExportResultCode } from "@opentelemetry/core";
 import { defaultResource } from "@opentelemetry/resources";
 import { BatchSpanProcessor, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
 import { resolveSettings, type Settings } from "../../adapters/config/load.ts";
+import { stderrLogger } from "../../adapters/runtime/stderr-logger.ts";
 import { jsonLogger } from "../../adapters/runtime/system-ports.ts";
 import { fanOut } from "../../adapters/telemetry/fan-out.ts";
 import { startObservability } from "../../adapters/telemetry/observability.ts";
@@ -82,7 +83,7 @@ export async function microObservability(
 }
 
 /** The one `interception` info line per request as `causeway serve` writes it (to stderr), or none. */
-export const interceptionLog = (on: boolean) => (on ? jsonLogger(undefined, "info") : silentLogger);
+export const interceptionLog = (on: boolean) => (on ? stderrLogger("info").logger : silentLogger);
 
 function otelVariables(): Record<string, string> {
   return Object.fromEntries(
