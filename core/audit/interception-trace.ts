@@ -152,15 +152,13 @@ export class InterceptionTrace {
   /** The attempt's response headers arrived (`status`), or it failed before them (null, and why). */
   responded(status: number | null, error: string | null = null): void {
     const { timing } = this.watchers;
-    const now = timing.now();
-    const waited = now - this.#callSentAt;
-    timing.upstreamMs += waited;
+    const waited = timing.waitedSince(this.#callSentAt);
     if (status === null) {
       this.#call?.end({ error: error ?? "no response" });
       this.#call = null;
       return;
     }
-    this.#ttfbMs ??= now - timing.started;
+    this.#ttfbMs ??= this.#callSentAt + waited - timing.started;
     this.#call?.responded(status, waited);
   }
 

@@ -10,7 +10,7 @@ export class RequestTiming {
   readonly #now: () => number;
   readonly started: number;
   /** Waits on the upstream so far: headers of every attempt and turn, and blocking bodies. */
-  upstreamMs = 0;
+  #upstreamMs = 0;
 
   constructor(clock: Clock) {
     this.#now = clock.precise ? () => clock.precise!() : () => clock.now();
@@ -21,6 +21,13 @@ export class RequestTiming {
     return this.#now();
   }
 
+  /** Adds a wait on the upstream that began at `from` (a `now()` reading) and ends now; returns it. */
+  waitedSince(from: number): number {
+    const waited = this.#now() - from;
+    this.#upstreamMs += waited;
+    return waited;
+  }
+
   /** Milliseconds since the request arrived. */
   elapsed(): number {
     return this.#now() - this.started;
@@ -29,7 +36,7 @@ export class RequestTiming {
   /** `causeway;dur=…, upstream;dur=…` in ms: the bridge's own time (elapsed minus upstream) first. */
   header(): string {
     const total = this.elapsed();
-    const upstream = Math.min(this.upstreamMs, total);
+    const upstream = Math.min(this.#upstreamMs, total);
     return `causeway;dur=${ms(total - upstream)}, upstream;dur=${ms(upstream)}`;
   }
 }

@@ -24,7 +24,7 @@ export async function blockingTurns(answer: Answer, first: Response): Promise<Re
       const cancelDeadline = answer.deadline();
       const readFrom = context.timing.now();
       const read = await readResponseWithLimit(upstream, context.config.limits.maxResponseBytes);
-      context.timing.upstreamMs += context.timing.now() - readFrom;
+      context.timing.waitedSince(readFrom);
       cancelDeadline();
       if (!read.ok) {
         // The abort closes the upstream's socket; a timeout or the client, if first, keeps its cause.

@@ -45,7 +45,7 @@ export async function passthrough(context: ProxyContext, route: string): Promise
     config.limits.blockingTimeoutMs,
     "blocking-timeout",
   );
-  timing.upstreamMs += timing.now() - sentAt;
+  timing.waitedSince(sentAt);
   if (!result.ok) {
     exchange.close();
     return refuse(errorResponse(result.error, profile.renderError, requestId));

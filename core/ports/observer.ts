@@ -33,8 +33,8 @@ export interface AuthEvent {
 export interface InterceptionObserver {
   /**
    * One request to the upstream starts now: an attempt of turn `turn` (retries and tool-loop turns
-   * each get their own). It stays open until `responded` reports a failure, the next attempt of
-   * the same turn starts, or the turn ends.
+   * each get their own). The core ends every call once, before the interception's `end`: when it
+   * fails before any response, when the next attempt of its turn starts, or when its turn ends.
    */
   upstreamCall(turn: number): UpstreamCallObserver;
   /** An injected tool call ended (or was refused without running: `durationMs` null). */
