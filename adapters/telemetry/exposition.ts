@@ -74,18 +74,15 @@ abstract class Metric<L extends string> {
 abstract class ValueMetric<L extends string> extends Metric<L> {
   readonly #series = new Map<string, Series>();
 
-  protected add(labels: Labels<L> | undefined, by: number): void {
+  /** The series of these label values, made (at 0) on first use. */
+  protected series(labels: Labels<L> | undefined): Series {
     const key = this.key(labels);
-    const series = this.#series.get(key);
-    if (series) series.value += by;
-    else this.#series.set(key, { values: this.values(labels), value: by });
-  }
-
-  protected put(labels: Labels<L> | undefined, value: number): void {
-    const key = this.key(labels);
-    const series = this.#series.get(key);
-    if (series) series.value = value;
-    else this.#series.set(key, { values: this.values(labels), value });
+    let series = this.#series.get(key);
+    if (series === undefined) {
+      series = { values: this.values(labels), value: 0 };
+      this.#series.set(key, series);
+    }
+    return series;
   }
 
   /** Forgets every series (a gauge rebuilt at each scrape). */
@@ -107,7 +104,7 @@ export class Counter<L extends string = never> extends ValueMetric<L> {
   protected readonly type = "counter";
 
   inc(labels?: Labels<L>, by = 1): void {
-    this.add(labels, by);
+    this.series(labels).value += by;
   }
 }
 
@@ -120,17 +117,17 @@ export class Gauge<L extends string = never> extends ValueMetric<L> {
   }
 
   inc(labels?: Labels<L>, by = 1): void {
-    this.add(labels, by);
+    this.series(labels).value += by;
   }
 
   dec(labels?: Labels<L>, by = 1): void {
-    this.add(labels, -by);
+    this.series(labels).value -= by;
   }
 
   /** `set(value)` for a metric without labels, `set(labels, value)` otherwise. */
   set(labelsOrValue: Labels<L> | number, value?: number): void {
-    if (typeof labelsOrValue === "number") this.put(undefined, labelsOrValue);
-    else this.put(labelsOrValue, value ?? 0);
+    if (typeof labelsOrValue === "number") this.series(undefined).value = labelsOrValue;
+    else this.series(labelsOrValue).value = value ?? 0;
   }
 }
 
