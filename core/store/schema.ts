@@ -105,4 +105,20 @@ export const MIGRATIONS: readonly { readonly version: number; readonly statement
       "ALTER TABLE interceptions ADD COLUMN key_index INTEGER",
     ],
   },
+  {
+    // Usage limits shared by every instance on one database: each user's use per limit window.
+    // A row's use is charged before a request is sent and settled to the request's real use.
+    version: 4,
+    statements: [
+      `CREATE TABLE usage_windows (
+        subject TEXT NOT NULL,
+        limit_name TEXT NOT NULL,
+        window_start BIGINT NOT NULL,
+        used BIGINT NOT NULL,
+        max_value BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (subject, limit_name, window_start)
+      )`,
+    ],
+  },
 ];
