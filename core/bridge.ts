@@ -10,13 +10,23 @@ import type { ProxyContext } from "./pipeline/context.ts";
 import { intercept } from "./pipeline/intercept.ts";
 import { passthrough } from "./pipeline/passthrough.ts";
 import { errorResponse } from "./pipeline/respond.ts";
+import { type InflightSlot, InflightSlots } from "./policy/inflight-slots.ts";
+import { hasPolicies } from "./policy/policy.ts";
+import { PolicyGate } from "./policy/policy-gate.ts";
+import { Pricing } from "./policy/pricing.ts";
 import type { Principal } from "./ports/auth.ts";
 import { silentLogger, throttledLine } from "./ports/logger.ts";
 import { NO_OBSERVER } from "./ports/observer.ts";
+import { MemoryUsageLedger } from "./ports/usage-ledger.ts";
 import type { ProviderProfile } from "./providers/provider-profile.ts";
 import type { BreakerState } from "./resilience/circuit-breaker.ts";
 import { UpstreamState } from "./resilience/upstream-state.ts";
-import { createRouter } from "./router.ts";
+import { createRouter, type Route } from "./router.ts";
+
+/** A request routed to one of a provider instance's routes. */
+type ProviderTarget = Extract<Route, { kind: "provider" }> & {
+  readonly match: NonNullable<Extract<Route, { kind: "provider" }>["match"]>;
+};
 
 export interface Bridge {
   /** The whole bridge as a Fetch handler: mount it on any runtime's server. */
@@ -31,6 +41,13 @@ export interface Bridge {
   breakerStates(): { provider: string; model: string; state: BreakerState }[];
 }
 
+/** What the bridge keeps per provider instance. */
+interface Instance {
+  readonly upstream: UpstreamState;
+  readonly query: ReadonlySet<string>;
+  readonly headers: ResponseHeaderPolicy;
+}
+
 /** The one answer to every refused credential: the reason would only help an attacker. */
 const INVALID_CREDENTIAL = "Invalid or missing API key.";
 
@@ -38,7 +55,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
   const route = createRouter(config);
   // Per instance, for the bridge's life: the key pool and breakers (they remember across
   // requests), and what it lets through (query parameters, response headers), compiled once.
-  const instances = new Map(
+  const instances = new Map<string, Instance>(
     config.providers.map((p) => {
       const upstream = new UpstreamState(p, ports.clock);
       const query = p.forwardQuery?.length
@@ -52,6 +69,19 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
   const observer = ports.observer ?? NO_OBSERVER;
   // During an identity-provider outage every request would log it: once per 10 s, with a count.
   const authUnavailable = throttledLine((m, f) => logger.error(m, f), ports.clock, 10_000);
+  // Only when some policy sets something: otherwise requests never reach the gate.
+  const policies =
+    config.policies && hasPolicies(config.policies)
+      ? new PolicyGate(
+          config.policies,
+          new Pricing(config.pricing ?? []),
+          ports.usageLedger ?? new MemoryUsageLedger(),
+          ports.clock,
+          logger,
+        )
+      : null;
+  const slots = config.maxInflight === undefined ? null : new InflightSlots(config.maxInflight);
+  const shed = throttledLine((m, f) => logger.warn(m, f), ports.clock, 10_000);
   const active = new Set<() => void>();
   let draining = false;
 
@@ -133,7 +163,44 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     // The audit of a new interception could not be kept: refuse it before any work (Retry-After).
     if (target.match.kind === "intercept" && ports.recorder.accepting?.() === false)
       return fail(gatewayError("unavailable", "Audit logging is temporarily unavailable."));
+    // Load shedding, before any work on the request (authentication may query the store).
+    const slot = slots?.take();
+    if (slot === null) {
+      shed("at max_inflight: requests refused", { max_inflight: slots!.max });
+      return errorResponse(AT_CAPACITY, render, requestId, { "retry-after": "1" });
+    }
+    try {
+      // `match` was checked non-null above; the cast only carries that into `proxy`.
+      const routed = target as ProviderTarget;
+      return await proxy(
+        request,
+        requestId,
+        timing,
+        pathname,
+        routed,
+        instance,
+        query.search,
+        hops,
+        fail,
+        slot,
+      );
+    } finally {
+      slot?.release();
+    }
+  }
 
+  async function proxy(
+    request: Request,
+    requestId: string,
+    timing: RequestTiming,
+    pathname: string,
+    target: ProviderTarget,
+    instance: Instance,
+    search: string,
+    hops: number,
+    fail: (error: GatewayError) => Response,
+    slot: InflightSlot | undefined,
+  ): Promise<Response> {
     const principal = await authenticate(request, requestId, pathname, fail);
     if (principal instanceof Response) return principal;
     // Answered by the bridge (e.g. dropped client telemetry): authenticated, never forwarded.
@@ -147,15 +214,26 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
       requestId,
       timing,
       request,
-      search: query.search,
+      search,
       responseHeaders: instance.headers,
       provider: target.provider,
       upstream: instance.upstream,
       profile: target.profile,
       path: target.path,
       principal,
+      policies,
       hops,
-      track,
+      // A stream outlives its handler: its exchange holds the request's slot until it ends.
+      track: slot
+        ? (abort) => {
+            const untrack = track(abort);
+            const release = slot.hold();
+            return () => {
+              untrack();
+              release();
+            };
+          }
+        : track,
     };
     try {
       return target.match.kind === "intercept"
@@ -188,6 +266,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
   };
 }
 
+const AT_CAPACITY = gatewayError("unavailable", "The bridge is at capacity; try again in a moment.");
 const BAD_HOST = gatewayError("invalid_request", "The Host header is missing or not valid.");
 const BAD_PATH = gatewayError(
   "invalid_request",

@@ -6,6 +6,7 @@ import type { Observer } from "./ports/observer.ts";
 import type { Recorder } from "./ports/recorder.ts";
 import type { ToolProvider } from "./ports/tool-provider.ts";
 import type { Upstream } from "./ports/upstream.ts";
+import type { LimitName, UsageLedger } from "./ports/usage-ledger.ts";
 
 export type ProviderKind = "anthropic" | "openai";
 
@@ -112,9 +113,47 @@ export const DEFAULT_LIMITS: Limits = {
   bodyIdleTimeoutMs: 120_000,
 };
 
+/**
+ * One level of `policies` (`default`, `groups.<group>`, `users.<name>`). A field left out defers
+ * to the less specific levels; `null` lifts a limit set by one of them. USD limits are in dollars.
+ */
+export interface Policy {
+  readonly limits?: Partial<Record<LimitName, number | null>>;
+  readonly concurrentRequests?: number | null;
+  /** Allowed models, anchored like key scopes (core/auth/model-scopes.ts). */
+  readonly models?: readonly RegExp[];
+}
+
+/** `policies`: the levels that merge (core/policy/policy.ts). */
+export interface PolicySet {
+  readonly default?: Policy;
+  readonly groups?: ReadonlyMap<string, Policy>;
+  readonly users?: ReadonlyMap<string, Policy>;
+}
+
+/** USD per million tokens. */
+export interface TokenPrices {
+  readonly input: number;
+  readonly output: number;
+  readonly cacheRead: number;
+  readonly cacheWrite: number;
+}
+
+/** `pricing.<pattern>` of the config: a model regex matched against the whole model name. */
+export interface PriceRule {
+  readonly pattern: string;
+  readonly prices: TokenPrices;
+}
+
 export interface BridgeConfig {
   readonly providers: readonly ProviderConfig[];
   readonly limits: Limits;
+  /** Usage limits and model access per user (core/policy/); absent or empty: none. */
+  readonly policies?: PolicySet;
+  /** Operator prices (USD per million tokens), tried before the defaults (core/policy/default-pricing.ts). */
+  readonly pricing?: readonly PriceRule[];
+  /** Requests served at once; more get 503 with `retry-after` (`server.max_inflight`). Absent: no cap. */
+  readonly maxInflight?: number;
 }
 
 /** Everything the core reaches outside itself. */
@@ -135,4 +174,9 @@ export interface BridgePorts {
    * `/metrics` is not served here (its own listener has it, or metrics are off).
    */
   readonly metricsPage?: () => Promise<Response>;
+  /**
+   * Where use against `policies` limits is counted. Absent: in this process's memory. Instances
+   * sharing a PostgreSQL store pass a `SqlUsageLedger` so that limits hold across them.
+   */
+  readonly usageLedger?: UsageLedger;
 }

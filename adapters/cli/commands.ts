@@ -1,6 +1,8 @@
 import type { SqlStore } from "../../core/store/sql-store.ts";
 import type { InterceptionView, UsageGrouping, UsageRow } from "../../core/store/views.ts";
+import type { Settings } from "../config/load.ts";
 import { noPositionals, parseFlags, parseLimit, parseSince, subcommand, UsageError } from "./args.ts";
+import { printBudgets } from "./budgets.ts";
 import type { Output } from "./output.ts";
 import { type HumanText, human } from "./printable.ts";
 import { parseFormat, RecordWriter } from "./records.ts";
@@ -9,7 +11,7 @@ import { parseFormat, RecordWriter } from "./records.ts";
  * A command's arguments, checked: what is left to do against the store. Parsing never opens the
  * store, so a usage error leaves no database file behind.
  */
-export type StoreWork = (store: SqlStore, out: Output) => Promise<void>;
+export type StoreWork = (store: SqlStore, out: Output, settings: Settings) => Promise<void>;
 
 export const INTERCEPTIONS_HELP = `Usage:
   causeway interceptions list [--user NAME] [--since ISO] [--limit N] [--json | --format text|json|jsonl]
@@ -25,9 +27,13 @@ Records are written one at a time as they are read, whatever N is.`;
 
 export const USAGE_HELP = `Usage:
   causeway usage [--by user|model|day] [--since ISO] [--json | --format text|json|jsonl]
+  causeway usage --budgets [--user NAME] [--json | --format text|json|jsonl]
 
 Token totals per user (the default), model or UTC day.
   --since ISO     only requests started at or after this date or time
+  --budgets       each user's spend today and this month (tokens, USD at the configured
+                  prices) against the limits \`policies\` sets them (docs/policies.md)
+  --user NAME     with --budgets: only NAME
   --json          a JSON array of rows (same as --format json)
   --format jsonl  one JSON row a line`;
 
@@ -74,9 +80,18 @@ export function usageCommand(args: string[]): StoreWork {
     since: { type: "string" },
     json: { type: "boolean" },
     format: { type: "string" },
+    budgets: { type: "boolean" },
+    user: { type: "string" },
   });
   noPositionals(positionals);
   const format = parseFormat(values.format, values.json);
+  if (values.budgets) {
+    if (values.by !== undefined || values.since !== undefined)
+      throw new UsageError("--budgets: the windows are today and this month; --by and --since do not apply");
+    const user = values.user;
+    return (store, out, settings) => printBudgets(store, out, settings, format, user);
+  }
+  if (values.user !== undefined) throw new UsageError("--user: only with --budgets (or use --by user)");
   const by = (values.by ?? "user") as UsageGrouping;
   if (!["user", "model", "day"].includes(by))
     throw new UsageError(`--by: expected user, model or day, got "${by}"`);

@@ -26,6 +26,7 @@ Usage:
   causeway keys revoke KEY_ID                      one key stops working
   causeway interceptions list [--user NAME] [--since ISO] [--limit N] [--json | --format jsonl]
   causeway usage [--by user|model|day] [--since ISO] [--json | --format jsonl]
+  causeway usage --budgets [--user NAME] [--json]  spend today and this month against policies
   causeway COMMAND --help                          more about one command
 
 Global: --config FILE (or CAUSEWAY_CONFIG). See docs/configuration.md.
@@ -108,7 +109,7 @@ async function dispatch(argv: string[], runtime: Runtime, out: Output): Promise<
   const store = new SqlStore(await runtime.openSql(settings.db));
   try {
     await store.migrate(Date.now());
-    await work(store, out);
+    await work(store, out, settings);
   } finally {
     await store.sql.close();
   }

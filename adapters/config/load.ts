@@ -8,9 +8,12 @@ import {
   type Limits,
   type ProviderConfig,
 } from "../../core/config.ts";
+import type { PolicySet } from "../../core/policy/policy.ts";
+import type { PriceRule } from "../../core/policy/pricing.ts";
 import { isPostgresUrl } from "../store/open-sql.ts";
 import { type AuthSettings, resolveAuth } from "./auth-settings.ts";
 import { ConfigError } from "./errors.ts";
+import { resolvePolicies, resolvePricing } from "./policy-settings.ts";
 import {
   type ConfigFile,
   ConfigFileSchema,
@@ -27,6 +30,12 @@ export interface Settings {
   readonly providers: readonly ProviderConfig[];
   readonly limits: Limits;
   readonly auth: AuthSettings;
+  /** Usage limits and model access (docs/policies.md). */
+  readonly policies: PolicySet;
+  /** Operator prices, tried before the defaults. */
+  readonly pricing: readonly PriceRule[];
+  /** Requests served at once before 503 (`server.max_inflight`). */
+  readonly maxInflight: number;
   readonly shutdownGraceMs: number;
   readonly idleTimeoutS: number;
   /** Lines below this level are not written (`log.level`, `CAUSEWAY_LOG_LEVEL`). */
@@ -54,6 +63,12 @@ export interface Settings {
 }
 
 export { ConfigError };
+
+/**
+ * `server.max_inflight` by default: far above what one instance serves well (a client's stream
+ * holds its slot for minutes), low enough that a flood is refused before memory runs out.
+ */
+export const DEFAULT_MAX_INFLIGHT = 4096;
 
 const DEFAULT_BASE_URLS = {
   anthropic: "https://api.anthropic.com",
@@ -113,6 +128,9 @@ export function resolveSettings(yamlText: string | null, env: Record<string, str
       bodyIdleTimeoutMs: idleTimeoutS * 1000,
     },
     auth: resolveAuth(file.auth),
+    policies: resolvePolicies(file.policies),
+    pricing: resolvePricing(file.pricing),
+    maxInflight: file.server?.max_inflight ?? DEFAULT_MAX_INFLIGHT,
     shutdownGraceMs: file.server?.shutdown_grace_ms ?? 30_000,
     idleTimeoutS,
     logLevel: logLevel(env.CAUSEWAY_LOG_LEVEL, file.log?.level),

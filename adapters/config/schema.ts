@@ -1,23 +1,7 @@
 import * as v from "valibot";
 import { ASYMMETRIC_JWS_ALGORITHMS } from "../../core/auth/jwt-verifier.ts";
-
-const positiveInt = v.pipe(
-  v.number("expected a number"),
-  v.integer("expected an integer"),
-  v.minValue(1, "must be at least 1"),
-);
-const nonEmpty = v.pipe(v.string("expected a string"), v.nonEmpty("must not be empty"));
-const regex = v.pipe(
-  v.string("expected a regular expression"),
-  v.check((source) => {
-    try {
-      new RegExp(source);
-      return true;
-    } catch {
-      return false;
-    }
-  }, "is not a valid regular expression"),
-);
+import { PoliciesSchema, PricingSchema } from "./policy-schema.ts";
+import { nonEmpty, nonNegativeInt, positiveInt, regex } from "./validators.ts";
 
 const httpStatus = v.pipe(
   v.number("expected a status code"),
@@ -79,11 +63,6 @@ export const McpServerSchema = v.strictObject({
   deny: v.optional(v.array(regex)),
 });
 
-const nonNegativeInt = v.pipe(
-  v.number("expected a number"),
-  v.integer("expected an integer"),
-  v.minValue(0, "must be at least 0"),
-);
 const names = v.array(nonEmpty);
 const headerName = v.pipe(nonEmpty, v.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "must be an HTTP header name"));
 
@@ -168,8 +147,11 @@ export const ConfigFileSchema = v.strictObject({
     v.strictObject({
       shutdown_grace_ms: v.optional(positiveInt),
       idle_timeout_s: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(255))),
+      max_inflight: v.optional(positiveInt),
     }),
   ),
+  policies: v.optional(PoliciesSchema),
+  pricing: v.optional(PricingSchema),
   audit: v.optional(
     v.strictObject({
       when_store_down: v.optional(v.picklist(["spool", "reject"], 'must be "spool" or "reject"')),

@@ -5,12 +5,17 @@ import { JwtVerifier } from "../../core/auth/jwt-verifier.ts";
 import { KeyVerifier } from "../../core/auth/key-verifier.ts";
 import type { CredentialVerifier } from "../../core/auth/verifier.ts";
 import { type Bridge, createBridge } from "../../core/bridge.ts";
+import { asSeed, auditedSpend, auditedSpendSince } from "../../core/policy/audited-spend.ts";
+import { hasPolicies } from "../../core/policy/policy.ts";
+import { Pricing } from "../../core/policy/pricing.ts";
 import type { Logger } from "../../core/ports/logger.ts";
 import type { Observer } from "../../core/ports/observer.ts";
 import type { ToolProvider } from "../../core/ports/tool-provider.ts";
 import type { Upstream } from "../../core/ports/upstream.ts";
+import { MemoryUsageLedger, type UsageLedger } from "../../core/ports/usage-ledger.ts";
 import type { SqlClient } from "../../core/store/sql-client.ts";
 import { SqlStore } from "../../core/store/sql-store.ts";
+import { SqlUsageLedger } from "../../core/store/sql-usage-ledger.ts";
 import type { AuthSettings } from "../config/auth-settings.ts";
 import { ConfigError, type Settings } from "../config/load.ts";
 import { FileAuditSpool } from "../store/audit-spool.ts";
@@ -55,8 +60,15 @@ export async function createApp(parts: AppParts): Promise<App> {
     spool,
   );
   await closeAbandoned(store, recorder, parts.sql.dialect, parts.logger);
+  const usageLedger = await openUsageLedger(parts.settings, store);
   const bridge = createBridge(
-    { providers: parts.settings.providers, limits: parts.settings.limits },
+    {
+      providers: parts.settings.providers,
+      limits: parts.settings.limits,
+      policies: parts.settings.policies,
+      pricing: parts.settings.pricing,
+      maxInflight: parts.settings.maxInflight,
+    },
     {
       auth: authChain(parts.settings.auth, store, parts.upstream, parts.logger),
       recorder,
@@ -68,6 +80,7 @@ export async function createApp(parts: AppParts): Promise<App> {
       ...(parts.tools ? { tools: parts.tools } : {}),
       ...(parts.observer ? { observer: parts.observer } : {}),
       ...(parts.metricsPage ? { metricsPage: parts.metricsPage } : {}),
+      ...(usageLedger ? { usageLedger } : {}),
     },
   );
   return {
@@ -110,6 +123,21 @@ async function closeAbandoned(
   const closed = await store.closeAbandoned(dialect === "sqlite" ? now : now - SHARED_STORE_HORIZON_MS, now);
   if (closed > 0)
     logger.warn("closed interceptions an earlier run left open", { count: closed, status: "failed" });
+}
+
+/**
+ * Where use against `policies` is counted (docs/policies.md). PostgreSQL: in the database, so
+ * that every instance sharing it counts against the same windows. SQLite (one instance): in
+ * memory, seeded from the audit so that a restart forgets no day's or month's spend.
+ */
+async function openUsageLedger(settings: Settings, store: SqlStore): Promise<UsageLedger | null> {
+  if (!hasPolicies(settings.policies)) return null;
+  if (store.sql.dialect === "postgres") return new SqlUsageLedger(store.sql, systemClock);
+  const ledger = new MemoryUsageLedger();
+  const now = systemClock.now();
+  const rows = await store.spendSince(auditedSpendSince(now));
+  ledger.seed(asSeed(auditedSpend(rows, new Pricing(settings.pricing), now)));
+  return ledger;
 }
 
 /** `auth.methods` in order, each over the store's users and keys. */

@@ -1,7 +1,12 @@
 import { RequestTiming } from "../http/server-timing.ts";
 import type { Clock } from "../ports/clock.ts";
 import { type Logger, silentLogger } from "../ports/logger.ts";
-import { type InterceptionObserver, NO_OBSERVER, type UpstreamCallObserver } from "../ports/observer.ts";
+import {
+  type InterceptionObserver,
+  type InterceptionSummary,
+  NO_OBSERVER,
+  type UpstreamCallObserver,
+} from "../ports/observer.ts";
 import type { InterceptionStart, InterceptionStatus, Recorder, TokenUsage } from "../ports/recorder.ts";
 import { interceptionLogFields } from "./interception-log.ts";
 import type { ResponseFact } from "./response-fact.ts";
@@ -11,6 +16,8 @@ export interface TraceWatchers {
   readonly observer: InterceptionObserver;
   readonly logger: Logger;
   readonly timing: RequestTiming;
+  /** Told the terminal summary once, after the audit: settles the request's usage reservation. */
+  readonly settle?: (summary: InterceptionSummary) => void;
 }
 
 const ZERO_USAGE: Readonly<TokenUsage> = {
@@ -196,7 +203,7 @@ export class InterceptionTrace {
       attempts: this.#attempts,
       keyIndex: this.#keyIndex,
     });
-    const summary = {
+    const summary: InterceptionSummary = {
       status,
       httpStatus,
       detail,
@@ -207,6 +214,7 @@ export class InterceptionTrace {
       responseModel: this.#responseModel,
     };
     this.watchers.observer.end(summary);
+    this.watchers.settle?.(summary);
     this.watchers.logger.info("interception", interceptionLogFields(this.start, summary));
     return true;
   }

@@ -3,6 +3,7 @@ import { type BodyResult, readBodyWithLimit } from "../http/body.ts";
 import { forwardRequestHeaders, HOP_COUNT_HEADER } from "../http/headers.ts";
 import type { ResponseHeaderPolicy } from "../http/response-headers.ts";
 import type { RequestTiming } from "../http/server-timing.ts";
+import type { PolicyGate } from "../policy/policy-gate.ts";
 import type { Principal } from "../ports/auth.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { Observer } from "../ports/observer.ts";
@@ -31,6 +32,8 @@ export interface ProxyContext {
   /** The path after the provider prefix, e.g. `/v1/messages`. */
   readonly path: string;
   readonly principal: Principal;
+  /** `policies` (model access, limits); null when none are configured. */
+  readonly policies: PolicyGate | null;
   readonly hops: number;
   /** Registers work that shutdown must end; returns the function that unregisters it. */
   track(abort: () => void): () => void;

@@ -1,8 +1,10 @@
-import type { ApiDefinition } from "../apis/api-definition.ts";
+import type { ApiDefinition, RequestFacts } from "../apis/api-definition.ts";
 import { InterceptionTrace } from "../audit/interception-trace.ts";
 import { mayUseModel } from "../auth/model-scopes.ts";
 import { type GatewayError, gatewayError } from "../errors.ts";
 import { parseJsonObject } from "../http/body.ts";
+import { estimateRequest } from "../policy/estimate.ts";
+import type { Reservation } from "../policy/policy-gate.ts";
 import type { InterceptionStart } from "../ports/recorder.ts";
 import { Answer } from "./answer.ts";
 import { blockingTurns } from "./blocking-turns.ts";
@@ -19,7 +21,6 @@ import { relayTurn, type Turns } from "./turns.ts";
  * engine, which relay it while the audit observes it.
  */
 export async function intercept(context: ProxyContext, api: ApiDefinition): Promise<Response> {
-  const { ports, requestId } = context;
   const read = await readClientBody(context);
   if (!read.ok) return reject(context, api, read.error, null, read.headers);
   const parsed = parseJsonObject(read.bytes);
@@ -30,7 +31,34 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
   if (!mayUseModel(context.principal, facts.model))
     return reject(context, api, gatewayError("permission", MODEL_NOT_IN_SCOPE(facts.model)), parsed.json);
 
-  const trace = openTrace(context, api, facts.model, facts.stream);
+  let reservation: Reservation | null = null;
+  if (context.policies) {
+    const estimate = estimateRequest(read.bytes.byteLength, parsed.json);
+    const admission = await context.policies.admit(context.principal, facts.model, estimate);
+    if (!admission.ok) return reject(context, api, admission.error, parsed.json, admission.headers);
+    reservation = admission.reservation;
+  }
+
+  const trace = openTrace(context, api, facts.model, facts.stream, reservation);
+  try {
+    return await relay(context, api, trace, facts, parsed, read.bytes);
+  } catch (error) {
+    // Whatever broke, the interception ends (and its reservation settles) before the bridge answers 500.
+    trace.end("failed", 500, "internal error");
+    throw error;
+  }
+}
+
+/** From the recorded start to the client's response: the tool loop or the relay, then the upstream. */
+async function relay(
+  context: ProxyContext,
+  api: ApiDefinition,
+  trace: InterceptionTrace,
+  facts: RequestFacts,
+  parsed: { text: string; json: Record<string, unknown> },
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<Response> {
+  const { ports, requestId } = context;
   for (const prompt of facts.prompts) trace.prompt(prompt);
   // Only when tools are configured: without them the path below stays a plain byte relay.
   const looped =
@@ -45,7 +73,7 @@ export async function intercept(context: ProxyContext, api: ApiDefinition): Prom
   } else {
     const prepared = api.prepare(parsed.text, parsed.json, facts);
     turns = relayTurn(trace, prepared?.rewrite ?? null);
-    body = prepared ? prepared.body : read.bytes;
+    body = prepared ? prepared.body : bytes;
   }
 
   // The model's breaker, asked last: a request admitted as its probe must reach the upstream.
@@ -99,6 +127,7 @@ function openTrace(
   api: ApiDefinition,
   model: string,
   streaming: boolean,
+  reservation: Reservation | null = null,
 ): InterceptionTrace {
   const { ports, principal, request, requestId } = context;
   const { client, sessionId } = api.detectClient(request.headers);
@@ -122,5 +151,6 @@ function openTrace(
     observer: context.observer.interception(start, request.headers.get("traceparent")),
     logger: context.logger,
     timing: context.timing,
+    ...(reservation ? { settle: (summary) => reservation.settle(summary, model) } : {}),
   });
 }

@@ -1,20 +1,9 @@
 import { modelScope } from "../auth/model-scopes.ts";
+import type { PriceRule, TokenPrices } from "../config.ts";
 import type { TokenUsage } from "../ports/recorder.ts";
 import { DEFAULT_PRICING } from "./default-pricing.ts";
 
-/** USD per million tokens. */
-export interface TokenPrices {
-  readonly input: number;
-  readonly output: number;
-  readonly cacheRead: number;
-  readonly cacheWrite: number;
-}
-
-/** `pricing.<pattern>` of the config: a model regex matched against the whole model name. */
-export interface PriceRule {
-  readonly pattern: string;
-  readonly prices: TokenPrices;
-}
+export type { PriceRule, TokenPrices };
 
 /** Model names are chosen by callers: past this many, the memo starts over instead of growing. */
 const MEMO_LIMIT = 1000;

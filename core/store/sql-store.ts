@@ -3,7 +3,7 @@ import type { AuditEntry } from "../ports/recorder.ts";
 import { MIGRATIONS } from "./schema.ts";
 import type { SqlClient, SqlRow, SqlValue } from "./sql-client.ts";
 import { UserStore } from "./user-store.ts";
-import type { InterceptionFilter, InterceptionView, UsageGrouping, UsageRow } from "./views.ts";
+import type { InterceptionFilter, InterceptionView, SpendRow, UsageGrouping, UsageRow } from "./views.ts";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const num = (value: SqlValue | undefined): number =>
@@ -124,6 +124,32 @@ export class SqlStore {
       [now, ABANDONED, startedBefore],
     );
     return closed.length;
+  }
+
+  /** Tokens per user, model and UTC day of interceptions started since `since` (core/policy/audited-spend.ts). */
+  async spendSince(since: number): Promise<SpendRow[]> {
+    const rows = await this.sql.all(
+      `SELECT i.user_id AS user_id, i.user_name AS user_name, i.model AS model, i.day AS day,
+         SUM(t.input) AS input, SUM(t.output) AS output, SUM(t.cache_read) AS cache_read,
+         SUM(t.cache_write) AS cache_write, SUM(t.reasoning) AS reasoning
+       FROM interceptions i JOIN token_usages t ON t.interception_id = i.id
+       WHERE i.started_at >= ?
+       GROUP BY i.user_id, i.user_name, i.model, i.day`,
+      [since],
+    );
+    return rows.map((r) => ({
+      userId: String(r.user_id),
+      userName: String(r.user_name),
+      model: String(r.model),
+      day: String(r.day),
+      tokens: {
+        input: num(r.input),
+        output: num(r.output),
+        cacheRead: num(r.cache_read),
+        cacheWrite: num(r.cache_write),
+        reasoning: num(r.reasoning),
+      },
+    }));
   }
 
   async usage(grouping: UsageGrouping, since: number | undefined): Promise<UsageRow[]> {

@@ -1,5 +1,5 @@
 import type { AuthMethod } from "../ports/auth.ts";
-import type { ApiName, InterceptionStatus } from "../ports/recorder.ts";
+import type { ApiName, InterceptionStatus, TokenUsage } from "../ports/recorder.ts";
 
 /** One interception as `causeway interceptions list --json` prints it (the public contract). */
 export interface InterceptionView {
@@ -81,4 +81,14 @@ export interface UserView {
   origin: string;
   created_at: string;
   active_keys: number;
+}
+
+/** One user's tokens with one model on one UTC day, as the audit has them (`SqlStore.spendSince`, read by core/policy/audited-spend.ts). */
+export interface SpendRow {
+  readonly userId: string;
+  readonly userName: string;
+  readonly model: string;
+  /** `YYYY-MM-DD`, UTC. */
+  readonly day: string;
+  readonly tokens: TokenUsage;
 }

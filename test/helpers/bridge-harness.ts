@@ -1,6 +1,6 @@
 import { createBridge } from "../../core/bridge.ts";
 import { type BridgeConfig, DEFAULT_LIMITS, type Limits, type ProviderConfig } from "../../core/config.ts";
-import { MemoryAuth } from "../../core/ports/auth.ts";
+import { MemoryAuth, type Principal } from "../../core/ports/auth.ts";
 import { ManualClock } from "../../core/ports/clock.ts";
 import { SequentialIds } from "../../core/ports/ids.ts";
 import type { Logger } from "../../core/ports/logger.ts";
@@ -8,6 +8,7 @@ import type { Observer } from "../../core/ports/observer.ts";
 import { MemoryRecorder } from "../../core/ports/recorder.ts";
 import type { ToolProvider } from "../../core/ports/tool-provider.ts";
 import type { Upstream } from "../../core/ports/upstream.ts";
+import type { UsageLedger } from "../../core/ports/usage-ledger.ts";
 
 export const USER_KEY = "cw_test_alice_key";
 export const ENTERPRISE_ANTHROPIC_KEY = "sk-ant-enterprise-CANARY-a1";
@@ -25,9 +26,14 @@ export function bridgeHarness(
     /** Settings of the two provider instances beyond name, kind, base URL and key (e.g. `telemetry`). */
     anthropic?: Partial<ProviderConfig>;
     openai?: Partial<ProviderConfig>;
+    /** Policies, pricing and load shedding (core/policy/). */
+    governance?: Pick<BridgeConfig, "policies" | "pricing" | "maxInflight">;
+    usageLedger?: UsageLedger;
+    /** Who `USER_KEY` authenticates as (default: alice, user id u1, no groups). */
+    principal?: Principal;
   } = {},
 ) {
-  const auth = new MemoryAuth([[USER_KEY, { userId: "u1", name: "alice", roles: [] }]]);
+  const auth = new MemoryAuth([[USER_KEY, extra.principal ?? { userId: "u1", name: "alice", roles: [] }]]);
   const recorder = new MemoryRecorder();
   const clock = new ManualClock();
   const seen: Request[] = [];
@@ -49,6 +55,7 @@ export function bridgeHarness(
       },
     ],
     limits: { ...DEFAULT_LIMITS, ...limits },
+    ...extra.governance,
   };
   const bridge = createBridge(config, {
     auth,
@@ -59,6 +66,7 @@ export function bridgeHarness(
     ...(extra.logger ? { logger: extra.logger } : {}),
     ...(extra.observer ? { observer: extra.observer } : {}),
     ...(extra.metricsPage ? { metricsPage: extra.metricsPage } : {}),
+    ...(extra.usageLedger ? { usageLedger: extra.usageLedger } : {}),
     upstream: async (request) => {
       seen.push(request.clone());
       return upstream(request);

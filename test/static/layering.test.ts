@@ -69,7 +69,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["errors.ts", "ports"], // vocabulary: the bridge's errors, the ports and their in-memory fakes
   ["config.ts", "json", "sse", "http", "transducer"], // raw JSON edits, SSE framing, HTTP helpers
   ["audit", "auth", "store", "resilience"], // audit trace and recorder, auth methods, SQL store, retry/breaker/key pool
-  ["policy"], // usage policy: the cost model (prices by model regex) for usd budgets
+  ["policy"], // usage policies: model access, limits and their reservations, load shedding, the cost model
   ["tools"], // the tool-loop contract, injected-tool catalog and the MCP call runner
   ["apis"], // one folder per intercepted API, implementing the contracts below it
   ["providers"], // provider kinds: routes, where the key goes, error shape

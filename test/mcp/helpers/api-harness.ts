@@ -65,6 +65,7 @@ export function apiHarness(
       profile: kind === "openai" ? openaiProfile : anthropicProfile,
       path,
       principal: { userId: "u1", name: "alice", roles: [] },
+      policies: null,
       hops: 0,
       track: () => () => {},
     };
