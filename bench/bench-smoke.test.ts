@@ -8,7 +8,7 @@ import type { BenchReport } from "./lib/report.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BUN = join(ROOT, "node_modules/.bin/bun");
-/** Smoke runs start every variant, the opt-in observability pair included. */
+/** Smoke runs start every variant, the opt-in ones (observability pair, policies) included. */
 const VARIANTS = [
   "direct",
   "floor-bun",
@@ -16,6 +16,7 @@ const VARIANTS = [
   "causeway-bun-bare",
   "causeway-bun-unobserved",
   "causeway-bun-observed",
+  "causeway-bun-policies",
   "causeway-node",
   "portkey",
 ];

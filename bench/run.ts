@@ -4,8 +4,9 @@
  *   bun bench/run.ts            full run (a few minutes), JSON in bench/results/, docs/benchmarks.md
  *   bun bench/run.ts --smoke    a few seconds, no timing claims (CI)
  * Options: --out FILE, --no-docs, --write-docs, --only floor-bun,causeway-bun,...,
- *          (causeway-bun-unobserved and causeway-bun-observed, the cost of observability, run
- *          only when --only names them, or in --smoke)
+ *          (causeway-bun-unobserved and causeway-bun-observed, the cost of observability, and
+ *          causeway-bun-policies, the cost of usage limits, run only when --only names them, or
+ *          in --smoke)
  *          --phases latency,streaming,throughput,concurrency,idle
  *          --streams N (measured streams per variant), --levels 1000,2500,... (concurrent streams),
  *          --idle-streams N

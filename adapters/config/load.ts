@@ -65,10 +65,12 @@ export interface Settings {
 export { ConfigError };
 
 /**
- * `server.max_inflight` by default: far above what one instance serves well (a client's stream
- * holds its slot for minutes), low enough that a flood is refused before memory runs out.
+ * `server.max_inflight` by default: above the 9,500 concurrent streams one instance was measured to
+ * hold without a stall (docs/benchmarks.md; about 27 KiB each, 2 sockets each), so it never refuses
+ * what the bridge can serve, and low enough that a flood is refused before memory or descriptors
+ * run out.
  */
-export const DEFAULT_MAX_INFLIGHT = 4096;
+export const DEFAULT_MAX_INFLIGHT = 10_000;
 
 const DEFAULT_BASE_URLS = {
   anthropic: "https://api.anthropic.com",

@@ -60,6 +60,7 @@ const CAPPED_LEVELS = {
   "causeway-bun-bare": 2500,
   "causeway-bun-unobserved": 2500,
   "causeway-bun-observed": 2500,
+  "causeway-bun-policies": 2500,
 };
 
 const FULL: Preset = {

@@ -12,6 +12,8 @@
  *   --observer none|metrics|metrics+tracing   default none (NO_OBSERVER)
  *   --log      the one `interception` info line per request, to stderr as `causeway serve` writes it
  *   bun bench/micro/hot-path.ts blocking 20000 bridge --observer metrics+tracing --log 2>/dev/null
+ * Policies (bridge): --policies gives the user every limit (never reached) and a model allow-list,
+ * so each request is checked, reserved in the in-memory ledger and settled (docs/policies.md).
  */
 
 import { resolveSettings } from "../../adapters/config/load.ts";
@@ -30,16 +32,18 @@ function parseArgs(argv: readonly string[]) {
   const positionals: string[] = [];
   let observer: ObserverMode = "none";
   let log = false;
+  let policies = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--log") log = true;
+    else if (arg === "--policies") policies = true;
     else if (arg === "--observer") {
       const value = argv[++i] as ObserverMode;
       if (!OBSERVER_MODES.includes(value)) throw new Error(`--observer: one of ${OBSERVER_MODES.join(", ")}`);
       observer = value;
     } else positionals.push(arg);
   }
-  return { positionals, observer, log };
+  return { positionals, observer, log, policies };
 }
 const args = parseArgs(process.argv.slice(2));
 const mode = args.positionals[0] === "stream" ? "stream" : "blocking";
@@ -117,8 +121,26 @@ const observed = {
   logger: interceptionLog(args.log),
   ...(observability.observer ? { observer: observability.observer } : {}),
 };
+/** Every limit, far from reached: the gate does all its work and never refuses. */
+const POLICIES = `policies:
+  default:
+    requests_per_minute: 100000000
+    tokens_per_minute: 1000000000000
+    tokens_per_day: 1000000000000
+    usd_per_day: 1000000000
+    usd_per_month: 1000000000
+    concurrent_requests: 100000
+    models: ["claude-.*"]
+pricing:
+  claude-x: { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 }
+`;
+const governance = args.policies ? resolveSettings(POLICIES, ENV) : null;
 const bridge = createBridge(
-  { providers: settings.providers, limits: settings.limits },
+  {
+    providers: settings.providers,
+    limits: settings.limits,
+    ...(governance ? { policies: governance.policies, pricing: governance.pricing } : {}),
+  },
   {
     auth: new MemoryAuth([[KEY, { userId: "u", name: "u", roles: [] }]]),
     recorder: noAudit,
@@ -192,7 +214,9 @@ async function measure(
   times.sort((a, b) => a - b);
   const at = (p: number) =>
     ((times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))] ?? 0) * 1000).toFixed(0);
-  const how = observed ? ` [${args.observer}${args.log ? ", log" : ""}]` : "";
+  const how = observed
+    ? ` [${args.observer}${args.log ? ", log" : ""}${args.policies ? ", policies" : ""}]`
+    : "";
   // Spans exported inside the measured time: about two per request means none were dropped or left out.
   const spans =
     spansBefore !== null && spansAfter !== null ? `, ${spansAfter - spansBefore} spans exported` : "";

@@ -2,6 +2,7 @@ import { spawnChild } from "../lib/processes.ts";
 import type { VariantInfo } from "../lib/report.ts";
 import { API_KINDS, type ApiKind, DEFAULT_SHAPE, requestBody } from "../lib/shapes.ts";
 import { causewayObservedTarget, causewayUnobservedTarget } from "../targets/observability-variants.ts";
+import { causewayPoliciesTarget } from "../targets/policy-variant.ts";
 import { endpoint, type Target, type VariantName } from "../targets/target.ts";
 import {
   BUN,
@@ -67,6 +68,12 @@ const STARTERS: readonly Starter[] = [
       if (!otlpSink) throw new Error("the local OTLP sink did not start");
       return causewayObservedTarget(upstream, otlpSink, report);
     },
+  },
+  {
+    name: "causeway-bun-policies",
+    summary: "Causeway on Bun, with every policy limit set (never reached)",
+    optIn: true,
+    start: causewayPoliciesTarget,
   },
   {
     name: "causeway-node",

@@ -7,6 +7,7 @@ export type VariantName =
   | "causeway-bun-bare"
   | "causeway-bun-unobserved"
   | "causeway-bun-observed"
+  | "causeway-bun-policies"
   | "causeway-node"
   | "portkey";
 

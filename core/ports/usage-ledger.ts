@@ -54,7 +54,8 @@ export interface UsageLedger {
  * dropped when its limit's next window opens; corrections to it are then moot and ignored.
  */
 export class MemoryUsageLedger implements UsageLedger {
-  readonly #windows = new Map<string, { windowStart: number; used: number }>();
+  /** By user, then limit: lookups by the strings requests already hold, never a built key. */
+  readonly #windows = new Map<string, Map<LimitName, { windowStart: number; used: number }>>();
 
   async reserve(charges: readonly Charge[]): Promise<ReserveOutcome> {
     for (const charge of charges) {
@@ -71,7 +72,7 @@ export class MemoryUsageLedger implements UsageLedger {
 
   /** Use so far in that window (0 for a window not open, or already dropped). */
   used(subject: string, limit: LimitName, windowStart: number): number {
-    const window = this.#windows.get(keyOf(subject, limit));
+    const window = this.#windows.get(subject)?.get(limit);
     return window !== undefined && window.windowStart === windowStart ? window.used : 0;
   }
 
@@ -81,14 +82,16 @@ export class MemoryUsageLedger implements UsageLedger {
   }
 
   #add(subject: string, limit: LimitName, windowStart: number, delta: number): void {
-    const key = keyOf(subject, limit);
-    const window = this.#windows.get(key);
+    let limits = this.#windows.get(subject);
+    if (limits === undefined) {
+      limits = new Map();
+      this.#windows.set(subject, limits);
+    }
+    const window = limits.get(limit);
     if (window === undefined || windowStart > window.windowStart) {
-      this.#windows.set(key, { windowStart, used: Math.max(0, delta) });
+      limits.set(limit, { windowStart, used: Math.max(0, delta) });
     } else if (window.windowStart === windowStart) {
       window.used = Math.max(0, window.used + delta);
     }
   }
 }
-
-const keyOf = (subject: string, limit: LimitName): string => `${limit}\u0000${subject}`;
