@@ -126,10 +126,13 @@ export class PolicyGate {
         this.#leave(user, cap);
         if (charges.length === 0) return;
         const used = this.#realUse(summary, summary.responseModel ?? requestedModel);
+        // Cut off before the upstream reported its final usage: the provider bills what it
+        // generated, which nobody saw. The estimate stays, unless more was seen.
+        const unreported = summary.status === "client_cancelled" || summary.status === "timeout";
         const adjustments: Adjustment[] = [];
         for (const charge of charges) {
           const unit = unitOf(charge.limit);
-          const delta = used[unit] - estimated[unit];
+          const delta = unreported ? Math.max(0, used[unit] - estimated[unit]) : used[unit] - estimated[unit];
           if (delta !== 0) adjustments.push({ ...charge, delta });
         }
         if (adjustments.length === 0) return;

@@ -9,6 +9,7 @@ import { MemoryUsageLedger, type UsageLedger } from "../../core/ports/usage-ledg
 import { bridgeHarness, sseResponse, USER_KEY } from "../helpers/bridge-harness.ts";
 import { expectOneTerminalEach, onlyTerminal } from "./support/audit.ts";
 import { MESSAGE_END, MESSAGE_START, messagesBody, messagesRequest, TEXT_DELTA } from "./support/requests.ts";
+import { pump, scriptedUpstream, settle } from "./support/scripted-upstream.ts";
 
 const PRICES: TokenPrices = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
 const BLOCKING_ANSWER = JSON.stringify({
@@ -193,6 +194,30 @@ describe("rate limits", () => {
     fail = true;
     expect((await h.bridge.handle(messagesRequest({ stream: false }))).status).toBe(502);
     expect(ledger.used("u1", "tokens_per_day", day)).toBe(34);
+  });
+
+  it("a stream the client cut off keeps its estimate: the provider bills output nobody saw", async () => {
+    const ledger = new MemoryUsageLedger();
+    const up = scriptedUpstream();
+    const h = governed(
+      { limits: { tokens_per_day: 1_000_000 } },
+      { usageLedger: ledger, upstream: up.upstream },
+    );
+    const body = messagesBody(true);
+    const estimate = estimateRequest(new TextEncoder().encode(body).byteLength, JSON.parse(body));
+    const pending = h.bridge.handle(messagesRequest({ stream: true, body }));
+    await up.firstCall;
+    up.openStream();
+    const client = pump(await pending);
+    up.push(MESSAGE_START); // 25 input tokens, 1 output token so far
+    await settle();
+    await client.reader.cancel();
+    await settle();
+    expect(onlyTerminal(h.recorder).status).toBe("client_cancelled");
+    const day = h.clock.now() - (h.clock.now() % 86_400_000);
+    expect(ledger.used("u1", "tokens_per_day", day)).toBe(
+      Math.max(26, estimate.inputTokens + estimate.outputTokens),
+    );
   });
 
   it("fails closed with 503 when the ledger cannot answer, and the upstream is not called", async () => {
