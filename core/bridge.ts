@@ -41,6 +41,16 @@ export interface Bridge {
   breakerStates(): { provider: string; model: string; state: BreakerState }[];
 }
 
+/** Where a proxied request goes, as the checks before authentication resolved it. */
+interface Routed {
+  readonly pathname: string;
+  readonly target: ProviderTarget;
+  readonly instance: Instance;
+  /** The query as forwarded. */
+  readonly search: string;
+  readonly hops: number;
+}
+
 /** What the bridge keeps per provider instance. */
 interface Instance {
   readonly upstream: UpstreamState;
@@ -171,19 +181,14 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     }
     try {
       // `match` was checked non-null above; the cast only carries that into `proxy`.
-      const routed = target as ProviderTarget;
-      return await proxy(
-        request,
-        requestId,
-        timing,
+      const routed: Routed = {
         pathname,
-        routed,
+        target: target as ProviderTarget,
         instance,
-        query.search,
+        search: query.search,
         hops,
-        fail,
-        slot,
-      );
+      };
+      return await proxy(request, requestId, timing, routed, fail, slot);
     } finally {
       slot?.release();
     }
@@ -193,11 +198,7 @@ export function createBridge(config: BridgeConfig, ports: BridgePorts): Bridge {
     request: Request,
     requestId: string,
     timing: RequestTiming,
-    pathname: string,
-    target: ProviderTarget,
-    instance: Instance,
-    search: string,
-    hops: number,
+    { pathname, target, instance, search, hops }: Routed,
     fail: (error: GatewayError) => Response,
     slot: InflightSlot | undefined,
   ): Promise<Response> {

@@ -86,7 +86,7 @@ export class PolicyGate {
       this.#inflight.set(user, running + 1);
     }
     const now = this.#clock.now();
-    const estimated = this.#estimatedUse(model, estimate);
+    const estimated = this.#estimatedUse(model, estimate, policy.costed);
     const charges: Charge[] = policy.limits.map(([limit, max]) => ({
       subject: user,
       limit,
@@ -114,10 +114,16 @@ export class PolicyGate {
         );
       }
     }
-    return { ok: true, reservation: this.#reservation(user, cap, charges, estimated) };
+    return { ok: true, reservation: this.#reservation(user, cap, charges, estimated, policy.costed) };
   }
 
-  #reservation(user: string, cap: number | null, charges: readonly Charge[], estimated: Use): Reservation {
+  #reservation(
+    user: string,
+    cap: number | null,
+    charges: readonly Charge[],
+    estimated: Use,
+    costed: boolean,
+  ): Reservation {
     let settled = false;
     return {
       settle: (summary, requestedModel) => {
@@ -125,7 +131,7 @@ export class PolicyGate {
         settled = true;
         this.#leave(user, cap);
         if (charges.length === 0) return;
-        const used = this.#realUse(summary, summary.responseModel ?? requestedModel);
+        const used = this.#realUse(summary, summary.responseModel ?? requestedModel, costed);
         // Cut off before the upstream reported its final usage: the provider bills what it
         // generated, which nobody saw. The estimate stays, unless more was seen.
         const unreported = summary.status === "client_cancelled" || summary.status === "timeout";
@@ -150,9 +156,9 @@ export class PolicyGate {
     else this.#inflight.delete(user);
   }
 
-  #estimatedUse(model: string, estimate: RequestEstimate): Use {
+  #estimatedUse(model: string, estimate: RequestEstimate, costed: boolean): Use {
     const tokens = estimate.inputTokens + estimate.outputTokens;
-    const prices = this.#pricesOf(model);
+    const prices = costed ? this.#pricesOf(model) : null;
     const usd =
       prices === null
         ? 0
@@ -170,10 +176,10 @@ export class PolicyGate {
   }
 
   /** A request that never reached the upstream costs nothing, not even its request. */
-  #realUse(summary: InterceptionSummary, model: string): Use {
+  #realUse(summary: InterceptionSummary, model: string, costed: boolean): Use {
     if (summary.attempts === 0) return { requests: 0, tokens: 0, usd: 0 };
     const t: TokenUsage = summary.tokens;
-    const prices = this.#pricesOf(model);
+    const prices = costed ? this.#pricesOf(model) : null;
     return {
       requests: 1,
       tokens: t.input + t.output + t.cacheRead + t.cacheWrite,

@@ -15,12 +15,19 @@ export const LIMIT_NAMES: readonly LimitName[] = [
 export interface EffectivePolicy {
   /** Only the limits in force, in the ledger's units (USD as micro-dollars). */
   readonly limits: readonly (readonly [LimitName, number])[];
+  /** Whether a USD limit is among them: only then is a request priced. */
+  readonly costed: boolean;
   readonly concurrentRequests: number | null;
   /** null: every model. */
   readonly models: readonly RegExp[] | null;
 }
 
-export const NO_POLICY: EffectivePolicy = { limits: [], concurrentRequests: null, models: null };
+export const NO_POLICY: EffectivePolicy = {
+  limits: [],
+  costed: false,
+  concurrentRequests: null,
+  models: null,
+};
 
 /** Whether any level sets anything: without policies the bridge skips the gate entirely. */
 export function hasPolicies(set: PolicySet): boolean {
@@ -63,7 +70,7 @@ export function effectivePolicy(set: PolicySet, name: string, groups: readonly s
     null;
   const concurrentRequests = pick((p) => p.concurrentRequests);
   if (limits.length === 0 && concurrentRequests === null && models === null) return NO_POLICY;
-  return { limits, concurrentRequests, models };
+  return { limits, costed: limits.some(([limit]) => limit.startsWith("usd_")), concurrentRequests, models };
 }
 
 /** Whether the policy lets `model` be used. */

@@ -5,6 +5,7 @@ import { estimateRequest } from "../../core/policy/estimate.ts";
 import type { Policy } from "../../core/policy/policy.ts";
 import { costMicroUsd, type TokenPrices } from "../../core/policy/pricing.ts";
 import type { Principal } from "../../core/ports/auth.ts";
+import { MemoryLogger } from "../../core/ports/logger.ts";
 import { MemoryUsageLedger, type UsageLedger } from "../../core/ports/usage-ledger.ts";
 import { bridgeHarness, sseResponse, USER_KEY } from "../helpers/bridge-harness.ts";
 import { expectOneTerminalEach, onlyTerminal } from "./support/audit.ts";
@@ -26,6 +27,7 @@ function governed(
     maxInflight?: number;
     usageLedger?: UsageLedger;
     principal?: Principal;
+    logger?: MemoryLogger;
   } = {},
 ) {
   const governance: Pick<BridgeConfig, "policies" | "pricing" | "maxInflight"> = {
@@ -40,6 +42,7 @@ function governed(
       governance,
       ...(options.usageLedger ? { usageLedger: options.usageLedger } : {}),
       ...(options.principal ? { principal: options.principal } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     },
   );
 }
@@ -233,6 +236,23 @@ describe("rate limits", () => {
     expect(response.headers.get("retry-after")).toBe("5");
     expect(h.seen).toHaveLength(0);
     expect(onlyTerminal(h.recorder)).toMatchObject({ status: "rejected", httpStatus: 503 });
+  });
+});
+
+describe("prices", () => {
+  it("warns once about a model without a price, and only where a USD limit needs one", async () => {
+    const unpriced = () => blocking({ model: "claude-unpriced" });
+    const budgeted = new MemoryLogger();
+    const h = governed({ limits: { usd_per_day: 1 } }, { logger: budgeted });
+    for (let i = 0; i < 3; i++) expect((await h.bridge.handle(unpriced())).status).toBe(200);
+    const warnings = budgeted.lines.filter((l) => l.message.includes("has no price"));
+    expect(warnings).toEqual([
+      expect.objectContaining({ level: "warn", fields: { model: "claude-unpriced" } }),
+    ]);
+    const counted = new MemoryLogger();
+    const g = governed({ limits: { requests_per_minute: 10 } }, { logger: counted });
+    expect((await g.bridge.handle(unpriced())).status).toBe(200);
+    expect(counted.lines.filter((l) => l.message.includes("has no price"))).toEqual([]);
   });
 });
 
