@@ -12,7 +12,7 @@
  *   --observer none|metrics|metrics+tracing   default none (NO_OBSERVER)
  *   --log      the one `interception` info line per request, to stderr as `causeway serve` writes it
  *   bun bench/micro/hot-path.ts blocking 20000 bridge --observer metrics+tracing --log 2>/dev/null
- * Policies (bridge): --policies gives the user every limit (never reached) and a model allow-list,
+ * Policies (bridge and product): --policies gives the user every limit (never reached) and a model allow-list,
  * so each request is checked, reserved in the in-memory ledger and settled (docs/policies.md).
  */
 
@@ -244,7 +244,7 @@ if (only === null || only === "bridge") await measure("bridge", (request) => bri
 if (only === "product") {
   const db = `${process.env.TMPDIR ?? "/tmp"}/causeway-micro-${process.pid}.db`;
   const app = await createApp({
-    settings: { ...settings, audit: { ...settings.audit, spoolPath: `${db}.spool` } },
+    settings: { ...(governance ?? settings), audit: { ...settings.audit, spoolPath: `${db}.spool` } },
     sql: openBunSqlite(db),
     upstream,
     ...observed,

@@ -12,18 +12,29 @@ const WINDOWS_KEPT = 62 * 24 * 60 * MINUTE;
 const MINUTE_LIMITS: readonly LimitName[] = ["requests_per_minute", "tokens_per_minute"];
 
 /**
- * Adds the charge only while the window is under its limit, in one statement. Under PostgreSQL's
- * READ COMMITTED a concurrent charge to the same window waits for the row lock, and the WHERE is
- * then evaluated on the latest committed row, not on the statement's snapshot, so two instances
- * can never both take the last unit. A new window is inserted unconditionally: callers only get
- * here with max > 0. No row back: the WHERE failed, the window is full and the charge refused.
+ * Adds each charge only while its window is under its limit, all in one statement (one round trip).
+ * Under PostgreSQL's READ COMMITTED a concurrent charge to the same window waits for the row lock,
+ * and the WHERE is then evaluated on the latest committed row, not on the statement's snapshot, so
+ * two instances can never both take the last unit. Rows are written in the order given (sorted by
+ * the caller), so two statements lock shared rows in the same order and cannot deadlock. A new
+ * window is inserted unconditionally: callers only get here with max > 0. A charge missing from
+ * what comes back was refused: its window is full.
  */
-const CHARGE = `INSERT INTO usage_windows (subject, limit_name, window_start, used, max_value, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?)
+function chargeStatement(count: number): string {
+  const known = CHARGE_STATEMENTS[count];
+  if (known !== undefined) return known;
+  const rows = Array.from({ length: count }, () => "(?, ?, ?, ?, ?, ?)").join(", ");
+  const statement = `INSERT INTO usage_windows (subject, limit_name, window_start, used, max_value, updated_at)
+  VALUES ${rows}
   ON CONFLICT (subject, limit_name, window_start) DO UPDATE
   SET used = usage_windows.used + excluded.used, max_value = excluded.max_value, updated_at = excluded.updated_at
-  WHERE usage_windows.used < ?
-  RETURNING used`;
+  WHERE usage_windows.used < excluded.max_value
+  RETURNING subject, limit_name, window_start`;
+  CHARGE_STATEMENTS[count] = statement;
+  return statement;
+}
+/** By number of charges (at most one per limit): built once each. */
+const CHARGE_STATEMENTS: string[] = [];
 
 // CASE rather than GREATEST or MAX: SQLite's MAX and PostgreSQL's GREATEST are not each other's.
 const SETTLE = `UPDATE usage_windows SET used = CASE WHEN used + ? < 0 THEN 0 ELSE used + ? END, updated_at = ?
@@ -36,7 +47,7 @@ interface WindowKey {
 }
 
 /**
- * One order for every transaction on every instance, so two requests that share windows lock their
+ * One order for every statement on every instance, so two requests that share windows lock their
  * rows in the same sequence and cannot deadlock. Code-unit order, not the database's collation:
  * all that matters is that every instance computes the same one.
  */
@@ -44,15 +55,6 @@ function byWindow(a: WindowKey, b: WindowKey): number {
   if (a.subject !== b.subject) return a.subject < b.subject ? -1 : 1;
   if (a.limit !== b.limit) return a.limit < b.limit ? -1 : 1;
   return a.windowStart - b.windowStart;
-}
-
-/** Thrown inside the transaction so that the charges already added roll back; never escapes. */
-class Refused extends Error {
-  readonly charge: Charge;
-  constructor(charge: Charge) {
-    super("usage window full");
-    this.charge = charge;
-  }
 }
 
 /**
@@ -77,31 +79,32 @@ export class SqlUsageLedger implements UsageLedger {
     if (hopeless !== undefined) return { ok: false, refused: hopeless };
     const now = this.#clock.now();
     const ordered = [...charges].sort(byWindow);
-    let outcome: ReserveOutcome = { ok: true };
-    try {
-      await this.#sql.transaction(async (tx) => {
-        for (const c of ordered) {
-          const rows = await tx.all(CHARGE, [c.subject, c.limit, c.windowStart, c.amount, c.max, now, c.max]);
-          if (rows.length === 0) throw new Refused(c);
-        }
-      });
-    } catch (error) {
-      if (!(error instanceof Refused)) throw error;
-      outcome = { ok: false, refused: error.charge };
-    }
+    const params = ordered.flatMap((c) => [c.subject, c.limit, c.windowStart, c.amount, c.max, now]);
+    const added = await this.#sql.all(chargeStatement(ordered.length), params);
     // After the reservation, so that on SQLite's one connection the request never queues behind it.
     this.#purgeNowAndThen(now);
-    return outcome;
+    if (added.length === ordered.length) return { ok: true };
+    // All or none: take back what was added. Until then other requests see a little more use than
+    // there is, and may be refused: the error is on the side that never overspends.
+    const took = new Set(
+      added.map((row) => `${row.subject}\u0000${row.limit_name}\u0000${Number(row.window_start)}`),
+    );
+    const keyOf = (c: Charge) => `${c.subject}\u0000${c.limit}\u0000${c.windowStart}`;
+    const refused = ordered.find((c) => !took.has(keyOf(c)))!;
+    await this.settle(ordered.filter((c) => took.has(keyOf(c))).map((c) => ({ ...c, delta: -c.amount })));
+    return { ok: false, refused };
   }
 
+  /**
+   * Each correction is one statement of its own, in order (a window clamped at zero is where the
+   * order shows): they need no transaction, and one row lock at a time cannot deadlock. Off the
+   * request's path: the client already has its answer.
+   */
   async settle(adjustments: readonly Adjustment[]): Promise<void> {
-    const changes = adjustments.filter((a) => a.delta !== 0).sort(byWindow);
-    if (changes.length === 0) return;
     const now = this.#clock.now();
-    await this.#sql.transaction(async (tx) => {
-      for (const a of changes)
-        await tx.run(SETTLE, [a.delta, a.delta, now, a.subject, a.limit, a.windowStart]);
-    });
+    for (const a of adjustments)
+      if (a.delta !== 0)
+        await this.#sql.run(SETTLE, [a.delta, a.delta, now, a.subject, a.limit, a.windowStart]);
   }
 
   /** Use so far in that window (0 for a window never charged, or already purged). */
