@@ -25,7 +25,7 @@ export type Admission =
       readonly headers: Record<string, string>;
     };
 
-/** Beyond this, waiting is pointless for a client: the Anthropic and OpenAI SDKs then stop retrying. */
+/** Beyond this, waiting is pointless for a client: the Anthropic and OpenAI SDKs do not wait longer either. */
 const RETRY_HORIZON_S = 60;
 /** Distinct users (name and groups) whose merged policy is remembered. */
 const POLICY_CACHE_SIZE = 10_000;
@@ -209,16 +209,25 @@ function unitOf(limit: LimitName): keyof Use {
 
 const NOTHING_RESERVED: Reservation = { settle() {} };
 
+/**
+ * A refusal's headers. A wait within the horizon is `retry-after`: every client waits it out and
+ * tries again. A longer one (a budget that resets at midnight or at the month's end) is
+ * `x-should-retry: false` and no `retry-after`: the SDKs and Claude Code stop on the former, and
+ * Codex, which ignores it, would sleep out any `retry-after` however long (measured: to the month's
+ * end, then four more times), but gives up at once on a 429 without one (docs/policies.md). The
+ * message says when the limit frees up.
+ */
 function refuse(
   kind: "permission" | "rate_limit" | "unavailable",
   message: string,
   waitS?: number,
 ): Admission {
-  const headers: Record<string, string> = {};
-  if (waitS !== undefined) {
-    headers["retry-after"] = String(waitS);
-    if (waitS > RETRY_HORIZON_S) headers["x-should-retry"] = "false";
-  }
+  const headers: Record<string, string> =
+    waitS === undefined
+      ? {}
+      : waitS > RETRY_HORIZON_S
+        ? { "x-should-retry": "false" }
+        : { "retry-after": String(waitS) };
   return { ok: false, error: gatewayError(kind, message), headers };
 }
 

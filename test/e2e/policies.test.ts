@@ -59,11 +59,11 @@ describe("usage budgets on one instance (SQLite)", () => {
   it("a spent budget says which limit and until when, and tells SDKs not to retry", async () => {
     const response = await send();
     expect(response.status).toBe(429);
-    const wait = Number(response.headers.get("retry-after"));
-    const midnight = new Date();
-    midnight.setUTCHours(24, 0, 0, 0);
-    expect(Math.abs(wait - (midnight.getTime() - Date.now()) / 1000)).toBeLessThan(5);
-    expect(response.headers.get("x-should-retry")).toBe("false");
+    // Hours away: clients are told not to retry, and no retry-after invites them to wait (in a
+    // day's last minute the wait is short enough for a retry-after instead).
+    const wait = response.headers.get("retry-after");
+    if (wait === null) expect(response.headers.get("x-should-retry")).toBe("false");
+    else expect(Number(wait)).toBeLessThanOrEqual(60);
     const body = (await response.json()) as { error: { type: string; message: string } };
     expect(body.error.type).toBe("rate_limit_error");
     expect(body.error.message).toMatch(
