@@ -132,9 +132,10 @@ export class PolicyGate {
         this.#leave(user, cap);
         if (charges.length === 0) return;
         const used = this.#realUse(summary, summary.responseModel ?? requestedModel, costed);
-        // Cut off before the upstream reported its final usage: the provider bills what it
-        // generated, which nobody saw. The estimate stays, unless more was seen.
-        const unreported = summary.status === "client_cancelled" || summary.status === "timeout";
+        // Cut off after it reached the upstream but before the final usage came: the provider
+        // bills what it generated, which nobody saw. The estimate stays, unless more was seen.
+        const unreported =
+          summary.attempts > 0 && (summary.status === "client_cancelled" || summary.status === "timeout");
         const adjustments: Adjustment[] = [];
         for (const charge of charges) {
           const unit = unitOf(charge.limit);
