@@ -214,9 +214,9 @@ const NOTHING_RESERVED: Reservation = { settle() {} };
  * A refusal's headers. A wait within the horizon is `retry-after`: every client waits it out and
  * tries again. A longer one (a budget that resets at midnight or at the month's end) is
  * `x-should-retry: false` and no `retry-after`: the SDKs and Claude Code stop on the former, and
- * Codex, which ignores it, would sleep out any `retry-after` however long (measured: to the month's
- * end, then four more times), but gives up at once on a 429 without one (docs/policies.md). The
- * message says when the limit frees up.
+ * Codex, which ignores it, would sleep out any `retry-after` however long (measured: the first of
+ * its five waits ran to the month's end), but gives up at once on a 429 without one
+ * (docs/policies.md). The message says when the limit frees up.
  */
 function refuse(
   kind: "permission" | "rate_limit" | "unavailable",
