@@ -2,10 +2,13 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BUDGET_BODY,
   BUDGET_CONFIG,
+  BUDGET_MODEL,
   fiftyAgainstTen,
   heldBudgetUpstream,
   REQUEST_COST,
@@ -13,8 +16,8 @@ import {
 import { ROOT, type RunningServer, startServer } from "../helpers/server-process.ts";
 
 /**
- * Budgets on the real `causeway serve` (Bun, SQLite): they hold under concurrency, survive a
- * restart (the ledger is rebuilt from the audit), show in `causeway usage --budgets`, and a typo
+ * Budgets on the real `causeway serve` (Bun, SQLite): they hold under concurrency, stop the
+ * official SDKs' retries, survive a restart (the ledger is rebuilt from the audit), show in `causeway usage --budgets`, and a typo
  * in `policies` stops the server with a message naming the key.
  */
 describe("usage budgets on one instance (SQLite)", () => {
@@ -25,6 +28,8 @@ describe("usage budgets on one instance (SQLite)", () => {
   const env = () => ({
     ANTHROPIC_API_KEY: "sk-ant-enterprise-budgets",
     CAUSEWAY_ANTHROPIC_BASE_URL: held.upstream.url,
+    OPENAI_API_KEY: "sk-openai-enterprise-budgets",
+    CAUSEWAY_OPENAI_BASE_URL: held.upstream.url,
     // Outside the server's own directory, which `stop` deletes: the restart must find it.
     CAUSEWAY_DB: join(dir, "causeway.db"),
   });
@@ -69,6 +74,30 @@ describe("usage budgets on one instance (SQLite)", () => {
     expect(body.error.message).toMatch(
       /^You have reached your usage limit of \$0\.\d\d per day\. It frees up in /,
     );
+  });
+
+  it("the official SDKs, with their default retries, make one attempt on a spent budget", async () => {
+    const rejected = async () =>
+      (await server.interceptions("--user", "alice", "--limit", "1000")).filter(
+        (r) => r.status === "rejected",
+      ).length;
+    // In a day's last minute the refusal carries a short retry-after, which the SDKs do wait out.
+    const lastMinute = 86_400_000 - (Date.now() % 86_400_000) < 61_000;
+    const before = await rejected();
+    const anthropic = new Anthropic({ apiKey: key, baseURL: `${server.url}/anthropic` });
+    const openai = new OpenAI({ apiKey: key, baseURL: `${server.url}/openai/v1` });
+    const messages = [{ role: "user" as const, content: "one more?" }];
+    await expect(
+      anthropic.messages.create({ model: BUDGET_MODEL, max_tokens: 100, messages }),
+    ).rejects.toMatchObject({
+      status: 429,
+      error: { error: { type: "rate_limit_error" } },
+    });
+    await expect(openai.chat.completions.create({ model: BUDGET_MODEL, messages })).rejects.toMatchObject({
+      status: 429,
+      code: "rate_limit_exceeded",
+    });
+    if (!lastMinute) expect((await rejected()) - before).toBe(2);
   });
 
   it("`causeway usage --budgets` shows the day's spend against the limit", async () => {
