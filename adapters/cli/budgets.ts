@@ -1,5 +1,5 @@
 import { auditedSpend, auditedSpendSince, type WindowUse } from "../../core/policy/audited-spend.ts";
-import { effectivePolicy } from "../../core/policy/policy.ts";
+import { effectivePolicy, unitOf } from "../../core/policy/policy.ts";
 import { Pricing } from "../../core/policy/pricing.ts";
 import type { LimitName } from "../../core/ports/usage-ledger.ts";
 import type { SqlStore } from "../../core/store/sql-store.ts";
@@ -50,7 +50,7 @@ export async function printBudgets(
 function budgetRow(use: WindowUse, settings: Settings): BudgetRow {
   const policy = effectivePolicy(settings.policies, use.userName, []);
   const max = policy.limits.find(([limit]) => limit === use.limit)?.[1] ?? null;
-  const unit = use.limit.startsWith("usd_") ? 1e6 : 1;
+  const unit = unitOf(use.limit) === "usd" ? 1e6 : 1;
   const used = use.used / unit;
   return {
     user: use.userName,
@@ -64,6 +64,6 @@ function budgetRow(use: WindowUse, settings: Settings): BudgetRow {
 
 function budgetLine(row: BudgetRow) {
   const show = (n: number | null) =>
-    n === null ? "-" : row.limit.startsWith("usd_") ? `$${n.toFixed(2)}` : String(n);
+    n === null ? "-" : unitOf(row.limit) === "usd" ? `$${n.toFixed(2)}` : String(n);
   return human`${row.user.padEnd(24)} ${row.limit.padEnd(14)} ${show(row.used).padStart(14)} ${show(row.max).padStart(14)}  ${row.resets_at}`;
 }

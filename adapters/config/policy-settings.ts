@@ -1,23 +1,15 @@
 import { modelScope } from "../../core/auth/model-scopes.ts";
-import type { Policy, PolicySet } from "../../core/policy/policy.ts";
+import { LIMIT_NAMES, type Policy, type PolicySet } from "../../core/policy/policy.ts";
 import type { PriceRule } from "../../core/policy/pricing.ts";
 import type { LimitName } from "../../core/ports/usage-ledger.ts";
 import type { PoliciesFile, PolicyFile, PricingFile } from "./policy-schema.ts";
-
-const LIMIT_KEYS: readonly LimitName[] = [
-  "requests_per_minute",
-  "tokens_per_minute",
-  "tokens_per_day",
-  "usd_per_day",
-  "usd_per_month",
-];
 
 /** `policies:` as the core takes it: levels by name, model patterns compiled (anchored) once. */
 export function resolvePolicies(file: PoliciesFile | undefined): PolicySet {
   if (file === undefined) return {};
   const level = (p: PolicyFile): Policy => {
     const limits: Partial<Record<LimitName, number | null>> = {};
-    for (const key of LIMIT_KEYS) if (p[key] !== undefined) limits[key] = p[key];
+    for (const key of LIMIT_NAMES) if (p[key] !== undefined) limits[key] = p[key];
     return {
       limits,
       ...(p.concurrent_requests !== undefined ? { concurrentRequests: p.concurrent_requests } : {}),

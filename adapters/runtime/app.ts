@@ -136,7 +136,8 @@ async function openUsageLedger(settings: Settings, store: SqlStore): Promise<Usa
   const ledger = new MemoryUsageLedger();
   const now = systemClock.now();
   const rows = await store.spendSince(auditedSpendSince(now));
-  ledger.seed(asSeed(auditedSpend(rows, new Pricing(settings.pricing), now)));
+  // Use recorded before this process started, added as corrections to windows not yet open here.
+  await ledger.settle(asSeed(auditedSpend(rows, new Pricing(settings.pricing), now)));
   return ledger;
 }
 

@@ -25,6 +25,7 @@ import { createBridge } from "../../core/bridge.ts";
 import { MemoryAuth } from "../../core/ports/auth.ts";
 import type { Recorder } from "../../core/ports/recorder.ts";
 import type { Upstream } from "../../core/ports/upstream.ts";
+import { POLICIES_CONFIG } from "../lib/policies-config.ts";
 import { interceptionLog, microObservability, OBSERVER_MODES, type ObserverMode } from "./observability.ts";
 
 /** Positional arguments (mode, requests, which) apart from the observability flags. */
@@ -121,20 +122,7 @@ const observed = {
   logger: interceptionLog(args.log),
   ...(observability.observer ? { observer: observability.observer } : {}),
 };
-/** Every limit, far from reached: the gate does all its work and never refuses. */
-const POLICIES = `policies:
-  default:
-    requests_per_minute: 100000000
-    tokens_per_minute: 1000000000000
-    tokens_per_day: 1000000000000
-    usd_per_day: 1000000000
-    usd_per_month: 1000000000
-    concurrent_requests: 100000
-    models: ["claude-.*"]
-pricing:
-  claude-x: { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 }
-`;
-const governance = args.policies ? resolveSettings(POLICIES, ENV) : null;
+const governance = args.policies ? resolveSettings(POLICIES_CONFIG, ENV) : null;
 const bridge = createBridge(
   {
     providers: settings.providers,

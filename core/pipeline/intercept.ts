@@ -151,6 +151,6 @@ function openTrace(
     observer: context.observer.interception(start, request.headers.get("traceparent")),
     logger: context.logger,
     timing: context.timing,
-    ...(reservation ? { settle: (summary) => reservation.settle(summary, model) } : {}),
+    ...(reservation ? { settle: reservation.settle } : {}),
   });
 }

@@ -79,7 +79,7 @@ export function auditedSpend(rows: readonly SpendRow[], pricing: Pricing, now: n
   ]);
 }
 
-/** The same, as ledger corrections (for `MemoryUsageLedger.seed`). */
+/** The same, as ledger corrections: what a fresh `MemoryUsageLedger` is seeded with. */
 export function asSeed(uses: readonly WindowUse[]): Adjustment[] {
   return uses
     .filter((u) => u.used > 0)

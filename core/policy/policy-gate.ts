@@ -1,19 +1,28 @@
+import { describeError } from "../auth/verifier.ts";
 import { type GatewayError, gatewayError } from "../errors.ts";
 import type { Principal } from "../ports/auth.ts";
 import type { Clock } from "../ports/clock.ts";
-import type { Logger } from "../ports/logger.ts";
+import { type Logger, throttledLine } from "../ports/logger.ts";
 import type { InterceptionSummary } from "../ports/observer.ts";
 import type { TokenUsage } from "../ports/recorder.ts";
-import type { Adjustment, Charge, LimitName, UsageLedger } from "../ports/usage-ledger.ts";
+import type { Adjustment, Charge, UsageLedger } from "../ports/usage-ledger.ts";
 import type { RequestEstimate } from "./estimate.ts";
-import { allowsModel, type EffectivePolicy, effectivePolicy, NO_POLICY, type PolicySet } from "./policy.ts";
+import {
+  allowsModel,
+  type EffectivePolicy,
+  effectivePolicy,
+  type LimitUnit,
+  NO_POLICY,
+  type PolicySet,
+  unitOf,
+} from "./policy.ts";
 import { costMicroUsd, type Pricing } from "./pricing.ts";
 import { describeLimit, describeWait } from "./refusal-text.ts";
 import { windowOf } from "./windows.ts";
 
 /** A request the gate let through: settle it once, when the interception ends. */
 export interface Reservation {
-  settle(summary: InterceptionSummary, requestedModel: string): void;
+  settle(summary: InterceptionSummary): void;
 }
 
 export type Admission =
@@ -46,6 +55,8 @@ export class PolicyGate {
   /** Requests in flight per user id on this instance, for `concurrent_requests`. */
   readonly #inflight = new Map<string, number>();
   readonly #unpriced = new Set<string>();
+  /** During a store outage every request with limits would log it: once per 10 s, with a count. */
+  readonly #ledgerDown: (message: string, fields?: Record<string, unknown>) => void;
 
   constructor(policies: PolicySet, pricing: Pricing, ledger: UsageLedger, clock: Clock, logger: Logger) {
     this.#policies = policies;
@@ -53,10 +64,11 @@ export class PolicyGate {
     this.#ledger = ledger;
     this.#clock = clock;
     this.#logger = logger;
+    this.#ledgerDown = throttledLine((m, f) => logger.error(m, f), clock, 10_000);
   }
 
   /** The user's merged policy, memoised by name and groups. */
-  policyFor(principal: Principal): EffectivePolicy {
+  #policyFor(principal: Principal): EffectivePolicy {
     const groups = principal.groups ?? [];
     const key = groups.length === 0 ? principal.name : `${principal.name}\u0000${groups.join("\u0000")}`;
     let policy = this.#merged.get(key);
@@ -69,7 +81,7 @@ export class PolicyGate {
   }
 
   async admit(principal: Principal, model: string, estimate: RequestEstimate): Promise<Admission> {
-    const policy = this.policyFor(principal);
+    const policy = this.#policyFor(principal);
     if (policy === NO_POLICY) return { ok: true, reservation: NOTHING_RESERVED };
     if (!allowsModel(policy, model))
       return refuse("permission", `Your usage policy does not allow the model ${JSON.stringify(model)}.`);
@@ -100,7 +112,7 @@ export class PolicyGate {
         outcome = await this.#ledger.reserve(charges);
       } catch (error) {
         this.#leave(user, cap);
-        this.#logger.error("usage limits could not be checked", { error: describe(error) });
+        this.#ledgerDown("usage limits could not be checked", { error: describeError(error) });
         return refuse("unavailable", "Usage limits cannot be checked right now.", 5);
       }
       if (!outcome.ok) {
@@ -114,24 +126,25 @@ export class PolicyGate {
         );
       }
     }
-    return { ok: true, reservation: this.#reservation(user, cap, charges, estimated, policy.costed) };
+    return { ok: true, reservation: this.#reservation(user, cap, model, charges, estimated, policy.costed) };
   }
 
   #reservation(
     user: string,
     cap: number | null,
+    model: string,
     charges: readonly Charge[],
     estimated: Use,
     costed: boolean,
   ): Reservation {
     let settled = false;
     return {
-      settle: (summary, requestedModel) => {
+      settle: (summary) => {
         if (settled) return;
         settled = true;
         this.#leave(user, cap);
         if (charges.length === 0) return;
-        const used = this.#realUse(summary, summary.responseModel ?? requestedModel, costed);
+        const used = this.#realUse(summary, summary.responseModel ?? model, costed);
         // Cut off after it reached the upstream but before the final usage came: the provider
         // bills what it generated, which nobody saw. The estimate stays, unless more was seen.
         const unreported =
@@ -144,7 +157,7 @@ export class PolicyGate {
         }
         if (adjustments.length === 0) return;
         this.#ledger.settle(adjustments).catch((error: unknown) => {
-          this.#logger.error("usage settlement failed", { error: describe(error) });
+          this.#logger.error("usage settlement failed", { error: describeError(error) });
         });
       },
     };
@@ -198,15 +211,7 @@ export class PolicyGate {
   }
 }
 
-interface Use {
-  readonly requests: number;
-  readonly tokens: number;
-  readonly usd: number;
-}
-
-function unitOf(limit: LimitName): keyof Use {
-  return limit === "requests_per_minute" ? "requests" : limit.startsWith("usd_") ? "usd" : "tokens";
-}
+type Use = Readonly<Record<LimitUnit, number>>;
 
 const NOTHING_RESERVED: Reservation = { settle() {} };
 
@@ -214,8 +219,8 @@ const NOTHING_RESERVED: Reservation = { settle() {} };
  * A refusal's headers. A wait within the horizon is `retry-after`: every client waits it out and
  * tries again. A longer one (a budget that resets at midnight or at the month's end) is
  * `x-should-retry: false` and no `retry-after`: the SDKs and Claude Code stop on the former, and
- * Codex, which ignores it, would sleep out any `retry-after` however long (measured: the first of
- * its five waits ran to the month's end), but gives up at once on a 429 without one
+ * Codex, which ignores it, sleeps out any `retry-after` however long (measured: its log planned a
+ * first wait of the seconds to the month's end, one of five), but gives up at once on a 429 without one
  * (docs/policies.md). The message says when the limit frees up.
  */
 function refuse(
@@ -230,8 +235,4 @@ function refuse(
         ? { "x-should-retry": "false" }
         : { "retry-after": String(waitS) };
   return { ok: false, error: gatewayError(kind, message), headers };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -22,6 +22,13 @@ export interface EffectivePolicy {
   readonly models: readonly RegExp[] | null;
 }
 
+/** What a limit counts: requests, tokens, or micro-dollars. */
+export type LimitUnit = "requests" | "tokens" | "usd";
+
+export function unitOf(limit: LimitName): LimitUnit {
+  return limit === "requests_per_minute" ? "requests" : limit.startsWith("usd_") ? "usd" : "tokens";
+}
+
 export const NO_POLICY: EffectivePolicy = {
   limits: [],
   costed: false,
@@ -60,7 +67,7 @@ export function effectivePolicy(set: PolicySet, name: string, groups: readonly s
   const limits: [LimitName, number][] = [];
   for (const limit of LIMIT_NAMES) {
     const value = pick((p) => p.limits?.[limit]);
-    if (value !== null) limits.push([limit, limit.startsWith("usd_") ? Math.round(value * 1e6) : value]);
+    if (value !== null) limits.push([limit, unitOf(limit) === "usd" ? Math.round(value * 1e6) : value]);
   }
   const groupModels = inGroups.filter((p) => p.models !== undefined).flatMap((p) => p.models!);
   const models =
@@ -70,7 +77,7 @@ export function effectivePolicy(set: PolicySet, name: string, groups: readonly s
     null;
   const concurrentRequests = pick((p) => p.concurrentRequests);
   if (limits.length === 0 && concurrentRequests === null && models === null) return NO_POLICY;
-  return { limits, costed: limits.some(([limit]) => limit.startsWith("usd_")), concurrentRequests, models };
+  return { limits, costed: limits.some(([limit]) => unitOf(limit) === "usd"), concurrentRequests, models };
 }
 
 /** Whether the policy lets `model` be used. */

@@ -76,11 +76,6 @@ export class MemoryUsageLedger implements UsageLedger {
     return window !== undefined && window.windowStart === windowStart ? window.used : 0;
   }
 
-  /** Adds use recorded before this process started (the audit's, at startup). */
-  seed(charges: readonly Adjustment[]): void {
-    for (const c of charges) this.#add(c.subject, c.limit, c.windowStart, c.delta);
-  }
-
   #add(subject: string, limit: LimitName, windowStart: number, delta: number): void {
     let limits = this.#windows.get(subject);
     if (limits === undefined) {

@@ -120,7 +120,8 @@ export class SqlUsageLedger implements UsageLedger {
 
   /**
    * Deletes windows long closed; returns how many. In a transaction of its own: on SQLite's one
-   * connection a bare statement would join whichever reservation is open, and roll back with it.
+   * connection a bare statement would join whichever transaction is open there (a user being
+   * created, say), and roll back with it.
    */
   async purge(now: number): Promise<number> {
     const deleted = await this.#sql.transaction((tx) =>

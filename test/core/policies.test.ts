@@ -231,12 +231,21 @@ describe("rate limits", () => {
       },
       settle: async () => {},
     };
-    const h = governed({ limits: { usd_per_month: 100 } }, { usageLedger: broken });
+    const logger = new MemoryLogger();
+    const h = governed({ limits: { usd_per_month: 100 } }, { usageLedger: broken, logger });
     const response = await h.bridge.handle(blocking());
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("5");
     expect(h.seen).toHaveLength(0);
     expect(onlyTerminal(h.recorder)).toMatchObject({ status: "rejected", httpStatus: 503 });
+    // An outage is one error line per 10 s, not one per request.
+    for (let i = 0; i < 3; i++) expect((await h.bridge.handle(blocking())).status).toBe(503);
+    const down = () => logger.lines.filter((l) => l.message === "usage limits could not be checked");
+    expect(down()).toHaveLength(1);
+    h.clock.advance(10_000);
+    await h.bridge.handle(blocking());
+    expect(down()).toHaveLength(2);
+    expect(down()[1]?.fields).toMatchObject({ suppressed: 3 });
   });
 });
 
